@@ -1,0 +1,3 @@
+"""subtitler: video in, readable subtitles in every language out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from subtitler.cli import main
+
+main()

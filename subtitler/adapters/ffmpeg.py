@@ -1,0 +1,65 @@
+"""The one place that runs ffmpeg: argument lists, progress from `-progress pipe:1`, stderr kept."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from subtitler.errors import FFmpegError
+
+log = logging.getLogger(__name__)
+STDERR_TAIL_CHARS = 2000
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """$SUBTITLER_FFMPEG, else ffmpeg on the PATH, else the static build that imageio-ffmpeg ships."""
+    configured = os.environ.get("SUBTITLER_FFMPEG") or shutil.which("ffmpeg")
+    if configured:
+        return configured
+    import imageio_ffmpeg
+
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+def media_arg(path: Path) -> str:
+    """A path as an ffmpeg input/output argument: absolute and `file:`-prefixed, so that a name with
+    a colon is never read as a protocol and one with a leading '-' never as an option."""
+    return "file:" + str(Path(path).resolve())
+
+
+def run(
+    args: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    on_progress: Callable[[float], None] | None = None,
+    what: str = "ffmpeg",
+) -> None:
+    """Run ffmpeg with `args`; call `on_progress(media_seconds)` as it goes; raise FFmpegError on failure."""
+    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", "-progress", "pipe:1", *args]
+    log.debug("running: %s", shlex.join(command))
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        assert process.stdout is not None
+        for line in process.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and on_progress and value.lstrip("-").isdigit():
+                on_progress(max(0, int(value)) / 1e6)
+        returncode = process.wait()
+        if returncode != 0:
+            stderr.seek(0)
+            tail = stderr.read()[-STDERR_TAIL_CHARS:]
+            last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
+            raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
+
+
+def has_filter(name: str) -> bool:
+    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-filters"], capture_output=True, text=True).stdout
+    return any(line.split()[1:2] == [name] for line in out.splitlines() if len(line.split()) > 1)

@@ -1,0 +1,121 @@
+"""PyAV at the edge: probe a media file, decode its audio to 16 kHz mono for Whisper."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import numpy as np
+
+from subtitler.errors import MediaError, NoAudioError
+from subtitler.model import MediaInfo, StreamInfo, VideoInfo
+
+log = logging.getLogger(__name__)
+SAMPLE_RATE = 16000
+
+
+def _open(path: Path) -> av.container.InputContainer:
+    if not path.exists():
+        raise MediaError(f"{path}: no such file", str(path))
+    if not path.is_file():
+        raise MediaError(f"{path}: not a file", str(path))
+    if path.stat().st_size == 0:
+        raise MediaError(f"{path}: the file is empty (0 bytes)", str(path))
+    try:
+        return av.open(str(path), metadata_errors="replace")
+    except PermissionError as exc:
+        raise MediaError(f"{path}: permission denied", str(path)) from exc
+    except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
+        raise MediaError(f"{path}: not a media file that can be read ({exc.__class__.__name__})", str(path)) from exc
+
+
+def _rotation(container: av.container.InputContainer, stream: av.VideoStream) -> int:
+    """Rotation from the display matrix, read off the first decoded frame."""
+    try:
+        for frame in container.decode(stream):
+            return int(round(getattr(frame, "rotation", 0) or 0))
+    except av.error.FFmpegError:
+        return 0
+    return 0
+
+
+def _is_cover_art(stream: av.stream.Stream) -> bool:
+    return bool(stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def probe(path: Path) -> MediaInfo:
+    with _open(path) as container:
+        streams = tuple(
+            StreamInfo(
+                index=s.index,
+                kind=s.type if s.type in ("video", "audio", "subtitle", "attachment") else "data",
+                codec=(s.codec_context.name if s.codec_context else None) or (s.codec.name if getattr(s, "codec", None) else "unknown"),
+                language=s.metadata.get("language") or s.metadata.get("LANGUAGE"),
+                title=s.metadata.get("title") or s.metadata.get("TITLE") or s.metadata.get("name"),
+            )
+            for s in container.streams
+        )
+        video_streams = [s for s in container.streams.video if not _is_cover_art(s)]
+        audio_streams = list(container.streams.audio)
+        if not video_streams and not audio_streams:
+            raise MediaError(f"{path}: holds no audio or video stream", str(path))
+        video = None
+        if video_streams:
+            vs = video_streams[0]
+            rate = vs.average_rate or vs.guessed_rate or vs.base_rate
+            sar = vs.sample_aspect_ratio or vs.codec_context.sample_aspect_ratio
+            video = VideoInfo(
+                width=vs.codec_context.width,
+                height=vs.codec_context.height,
+                fps=float(rate) if rate else 0.0,
+                rotation=_rotation(container, vs),
+                sar=float(sar) if sar else 1.0,
+            )
+            if video.width <= 0 or video.height <= 0:
+                raise MediaError(f"{path}: the video stream has no picture size", str(path))
+        duration = container.duration / 1e6 if container.duration else 0.0
+        if not duration:
+            durations = [float(s.duration * s.time_base) for s in container.streams if s.duration and s.time_base]
+            duration = max(durations, default=0.0)
+        stat = path.stat()
+        return MediaInfo(
+            path=str(path),
+            container=container.format.name,
+            duration=duration,
+            size_bytes=stat.st_size,
+            mtime=stat.st_mtime,
+            streams=streams,
+            video=video,
+            audio_codec=audio_streams[0].codec_context.name if audio_streams else None,
+        )
+
+
+def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None) -> np.ndarray:
+    """The first audio stream as float32 mono at 16 kHz, decoded and resampled as a stream."""
+    chunks: list[np.ndarray] = []
+    with _open(path) as container:
+        if not container.streams.audio:
+            raise NoAudioError(f"{path}: has no audio stream, so there is nothing to transcribe", str(path))
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        try:
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.error.InvalidDataError:
+                    log.debug("skipping a damaged audio packet at %s", packet.pts)
+                    continue
+                for frame in frames:
+                    for out in resampler.resample(frame):
+                        chunks.append(out.to_ndarray().reshape(-1))
+                    if on_progress and frame.time is not None:
+                        on_progress(frame.time)
+            for out in resampler.resample(None):
+                chunks.append(out.to_ndarray().reshape(-1))
+        except av.error.FFmpegError as exc:
+            raise MediaError(f"{path}: the audio cannot be decoded ({exc})", str(path)) from exc
+    if not chunks:
+        raise NoAudioError(f"{path}: the audio stream holds no samples", str(path))
+    return np.concatenate(chunks).astype(np.float32, copy=False)

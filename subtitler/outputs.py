@@ -1,0 +1,39 @@
+"""Outputs appear whole or not at all: write to a temp name beside the target, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from subtitler.errors import OutputError
+
+
+@contextlib.contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temp path with the same suffix in the same folder; rename it to `final` on success."""
+    temp = final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
+    try:
+        yield temp
+        if not temp.is_file():
+            raise OutputError(f"{final.name} was not produced")
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_text(final: Path, text: str) -> Path:
+    with atomic_path(final) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return final
+
+
+def ensure_folder(folder: Path) -> Path:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {folder} is not writable")
+    return folder

@@ -1,0 +1,47 @@
+"""The last step of a job: `job.json`, what was done with which settings, models and versions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import platform
+from functools import lru_cache
+from importlib import metadata
+
+from subtitler import __version__
+from subtitler.outputs import write_text
+from subtitler.pipeline import Job
+
+
+@lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    found = {"subtitler": __version__, "python": platform.python_version()}
+    for package in ("faster-whisper", "ctranslate2", "av", "pysubs2", "imageio-ffmpeg"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def record(job: Job) -> Job:
+    transcript = job.transcript
+    data = {
+        "source": str(job.source.resolve()),
+        "preset": job.options.preset,
+        "options": dataclasses.asdict(job.options),
+        "model": {"name": job.model.name, "path": str(job.model.path), "source": job.model.source},
+        "versions": versions(),
+        "media": dataclasses.asdict(job.media) if job.media else None,
+        "language": transcript.language if transcript else None,
+        "language_probability": round(transcript.language_probability, 4) if transcript else None,
+        "cue_counts": {lang: len(cues) for lang, cues in job.cues.items()},
+        "reused": list(job.reused),
+        "timings": job.timings,
+        "outputs": {
+            key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()
+        },
+    }
+    path = job.output("job.json")
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    return job

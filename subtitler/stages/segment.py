@@ -1,0 +1,17 @@
+"""Stage: cut the transcript's words into readable, well-timed cues."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from subtitler.cues import make_cues
+from subtitler.pipeline import Job
+
+
+class Segment:
+    name = "cues"
+
+    def run(self, job: Job) -> Job:
+        assert job.transcript is not None
+        cues = make_cues(job.transcript.words, job.options.cues, job.transcript.duration)
+        return dataclasses.replace(job, cues={**job.cues, job.transcript.language: cues})
