@@ -119,7 +119,9 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, debug: boo
 
     def report(result: Result) -> None:
         if result.ok:
-            click.echo(f"done    {result.source}  ->  {result.job.folder if result.job else ''}  ({result.seconds:.1f} s)", err=True)
+            click.echo(
+                f"done    {result.source}  ->  {result.job.folder if result.job else ''}  ({result.seconds:.1f} s)", err=True
+            )
         else:
             click.echo(f"failed  {result.source}: {result.error}", err=True)
 

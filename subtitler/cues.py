@@ -14,15 +14,15 @@ from subtitler.lines import Token, display_width, lay_out, tokenize
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
-__all__ = ["break_lines", "cue_violations", "display_width", "make_cues"]
+__all__ = ["break_lines", "clean_words", "cue_violations", "display_width", "make_cues"]
 
 TINY = 0.01  # seconds: the least a word or a cue lasts
 _OPENING = frozenset("¿¡([{«“‘„‹「『（【")
 _EPSILON = 1e-6
 
 # Cue costs. A cue ending mid-phrase costs more than one more cue, so cues end where the sense does.
-_PER_CUE = 6.0
-_MID_PHRASE, _BEFORE_CONNECTIVE, _AFTER_CLAUSE = 10.0, 7.0, 4.0
+_PER_CUE = 4.0
+_MID_PHRASE, _BEFORE_CONNECTIVE, _AFTER_CLAUSE = 16.0, 9.0, 4.0
 _AFTER_BINDING = 12.0  # ending on "the", "of", "and": the reader waits for the next cue to make sense
 _PAUSE_RELIEF = 0.7  # a pause near max_pause takes this share off a mid-sentence boundary
 _STRADDLE = 6.0  # a cue holding a sentence end that starts or ends mid-sentence
@@ -60,12 +60,14 @@ def cue_violations(cue: Cue, options: CueOptions) -> list[str]:
     return problems
 
 
-def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None = None) -> tuple[Cue, ...]:
-    """Readable subtitle cues from Whisper's words; `duration` (the media's) bounds the last one."""
-    cleaned = clean_words(words, duration)
+def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None = None, language: str = "") -> tuple[Cue, ...]:
+    """Readable subtitle cues from Whisper's words; `duration` (the media's) bounds the last one.
+
+    `language` picks the function words that good breaks avoid or prefer ("" = all known ones)."""
+    cleaned = _glue_pieces(clean_words(words, duration))
     if not cleaned:
         return ()
-    tokens = tokenize([w.text for w in cleaned])
+    tokens = tokenize([w.text for w in cleaned], language)
     groups = _choose_cues(tokens, cleaned, options)
     lines = []
     for i, j in groups:
@@ -87,12 +89,13 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
             continue
         if all(unicodedata.category(c).startswith("P") for c in text):
             if text[0] in _OPENING or not texts:
-                prefix += text
+                prefix += (" " if word.text[0].isspace() and not prefix else "") + text
             else:  # a spaced dash stays spaced ("well —"); other punctuation sticks to its word
                 spaced = word.text[0].isspace() and unicodedata.category(text[0]) == "Pd"
                 texts[-1] += (" " if spaced else "") + text
             continue
-        texts.append((" " if word.text[0].isspace() else "") + prefix + text)
+        space = " " if word.text[0].isspace() and not prefix.startswith(" ") else ""
+        texts.append(space + prefix + text)
         spans.append((word.start, word.end))
         prefix = ""
     if not texts:
@@ -121,6 +124,22 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
     return [Word(s, e, t) for s, e, t in zip(starts, ends, texts, strict=True)]
 
 
+def _glue_pieces(words: list[Word]) -> list[Word]:
+    """In a language written with spaces, a word Whisper wrote without one ("-Neufaine" after
+    " Marie") is the rest of the word before: never break a line or a cue between them."""
+    if sum(w.text[:1].isspace() for w in words) * 2 < len(words):
+        return words  # Chinese, Japanese, Thai...: words join without spaces, any boundary may break
+    glued: list[Word] = []
+    for word in words:
+        if glued and not word.text[:1].isspace():
+            last = glued[-1]
+            prob = min(last.probability, word.probability)
+            glued[-1] = Word(last.start, max(last.end, word.end), last.text + word.text, prob)
+        else:
+            glued.append(word)
+    return glued
+
+
 def _choose_cues(tokens: list[Token], words: list[Word], options: CueOptions) -> list[tuple[int, int]]:
     """The cheapest way to cut the words into cues, as (first, past-last) word indices."""
     n = len(words)
@@ -135,8 +154,9 @@ def _choose_cues(tokens: list[Token], words: list[Word], options: CueOptions) ->
         for j in range(i + 1, n + 1):
             if j > i + 1:
                 token, word = tokens[j - 1], words[j - 1]
-                if word.start - words[j - 2].end > options.max_pause or word.end - words[i].start > options.max_duration:
-                    break  # both only grow with j
+                pause, spoken = word.start - words[j - 2].end, word.end - words[i].start
+                if pause > options.max_pause or spoken > options.max_duration:
+                    break  # a longer run holds the same pause and lasts longer still
                 joined = line_width + len(token.space) + token.width
                 if joined <= options.max_chars_per_line:
                     line_width = joined
@@ -221,7 +241,7 @@ def _timed(
         if has_next and starts[k + 1] - end < options.chain_gap:
             end = limit  # a blink between two cues reads as flicker: close it up to min_gap
         end = min(end, start + options.max_duration, limit)
-        floor = start + min(options.min_duration, spoken_end - start)
+        floor = start + min(options.min_duration, max(spoken_end - start, TINY))
         if has_next and end < floor:
             # The next cue comes too soon for this one to be seen at all: it waits a moment instead.
             end = floor

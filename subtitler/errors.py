@@ -47,7 +47,9 @@ class FFmpegError(SubtitlerError):
 
 
 class ModelError(SubtitlerError):
-    """A Whisper model cannot be found, assembled or verified."""
+    """A Whisper model cannot be found, assembled or verified (found before any work: exit 2)."""
+
+    exit_code = 2
 
 
 class OutputError(SubtitlerError):

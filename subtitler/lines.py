@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ _CONNECTIVE[""] = frozenset().union(*_CONNECTIVE.values())
 # Layout costs. Between two lines, breaking after a comma rather than mid-phrase is worth about 20
 # characters of difference in their lengths.
 _AFTER_CLAUSE, _BEFORE_CONNECTIVE, _PLAIN_BREAK, _AFTER_BINDING = 1.0, 2.0, 4.0, 8.0
-_IMBALANCE, _TOP_HEAVY = 0.5, 1.0
+_IMBALANCE, _TOP_HEAVY = 0.5, 2.0
 
 
 def display_width(text: str) -> int:
@@ -155,16 +156,16 @@ def lay_out(tokens: Sequence[Token], max_chars: int, max_lines: int) -> tuple[st
 
     def cost(cut: tuple[int, ...]) -> float:
         bounds = (0, *cut, n)
-        widths = [width(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+        widths = [width(a, b) for a, b in itertools.pairwise(bounds)]
         mean = sum(widths) / len(widths)
         total = _IMBALANCE * sum((w - mean) ** 2 for w in widths) / max_chars
         # A slightly bottom-heavy pyramid reads best: a top line longer than the one below costs a little.
-        total += _TOP_HEAVY * sum(max(0, a - b) for a, b in zip(widths, widths[1:], strict=False)) / max_chars
+        total += _TOP_HEAVY * sum(max(0, a - b) for a, b in itertools.pairwise(widths)) / max_chars
         return total + sum(break_cost(tokens[c - 1], tokens[c]) for c in cut)
 
     best = min(cuts(0, count), key=cost)
     bounds = (0, *best, n)
-    return tuple(join(tokens[a:b]) for a, b in zip(bounds, bounds[1:], strict=False))
+    return tuple(join(tokens[a:b]) for a, b in itertools.pairwise(bounds))
 
 
 def break_cost(before: Token, after: Token) -> float:

@@ -167,7 +167,9 @@ def preset_table(name_or_path: str, _seen: tuple[Path, ...] = ()) -> dict[str, A
     if path in _seen:
         raise PresetError(f"preset {path} extends itself in a loop")
     data = _read_toml(path)
-    parent = data.pop("extends", None if path.stem == "default" and path.parent == resource_dir("presets").resolve() else "default")
+    parent = data.pop(
+        "extends", None if path.stem == "default" and path.parent == resource_dir("presets").resolve() else "default"
+    )
     if parent is None:
         return data
     if not isinstance(parent, str):
@@ -178,13 +180,13 @@ def preset_table(name_or_path: str, _seen: tuple[Path, ...] = ()) -> dict[str, A
 
 
 def _coerce(section: str, key: str, value: Any, annotation: str) -> Any:
-    kinds = {"int": int, "float": (int, float), "bool": bool, "str": str}
+    kinds: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "str": str}
     if annotation.startswith("tuple"):
         if not isinstance(value, list | tuple):
             raise PresetError(f"[{section}] {key} must be a list", key)
         return tuple(value)
     expected = kinds[annotation]
-    if isinstance(value, bool) and annotation != "bool" or not isinstance(value, expected):
+    if (isinstance(value, bool) and annotation != "bool") or not isinstance(value, expected):
         raise PresetError(f"[{section}] {key} must be a {annotation}, not {value!r}", key)
     choices = CHOICES.get((section, key))
     if choices and value not in choices:

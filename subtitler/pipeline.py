@@ -78,8 +78,14 @@ def build_stages(options: Options) -> list[Stage]:
     """The stages this run needs, in order."""
     from subtitler.stages import burn, extract_audio, mux, probe, resume, segment, transcribe, write
 
-    stages: list[Stage] = [probe.Probe(), resume.Resume(), extract_audio.ExtractAudio(), transcribe.Transcribe(),
-                           segment.Segment(), write.Write()]
+    stages: list[Stage] = [
+        probe.Probe(),
+        resume.Resume(),
+        extract_audio.ExtractAudio(),
+        transcribe.Transcribe(),
+        segment.Segment(),
+        write.Write(),
+    ]
     if options.output.mux:
         stages.append(mux.Mux())
     if options.output.burn:
@@ -120,8 +126,9 @@ def run_batch(
             result = Result(job.source, False, error=str(exc), seconds=time.perf_counter() - started)
         except Exception as exc:  # a bug must not stop the rest of the batch
             log.debug("%s", traceback.format_exc())
-            result = Result(job.source, False, error=f"internal error: {exc.__class__.__name__}: {exc}",
-                            seconds=time.perf_counter() - started)
+            result = Result(
+                job.source, False, error=f"internal error: {exc.__class__.__name__}: {exc}", seconds=time.perf_counter() - started
+            )
         results.append(result)
         if on_result:
             on_result(result)

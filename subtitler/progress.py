@@ -21,8 +21,14 @@ def configure(enabled: bool | None) -> None:
 def seconds_bar(description: str, total: float) -> Iterator[Callable[[float], None]]:
     """Yield a callback that moves the bar to a position in media seconds."""
     enabled = sys.stderr.isatty() if _enabled is None else _enabled
-    with tqdm(total=round(total, 1), desc=description, unit="s", disable=not enabled, leave=False,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]") as bar:
+    with tqdm(
+        total=round(total, 1),
+        desc=description,
+        unit="s",
+        disable=not enabled,
+        leave=False,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]",
+    ) as bar:
 
         def update(position: float) -> None:
             position = round(min(max(position, 0.0), total), 1)

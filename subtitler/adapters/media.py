@@ -35,7 +35,7 @@ def _rotation(container: av.container.InputContainer, stream: av.VideoStream) ->
     """Rotation from the display matrix, read off the first decoded frame."""
     try:
         for frame in container.decode(stream):
-            return int(round(getattr(frame, "rotation", 0) or 0))
+            return round(getattr(frame, "rotation", 0) or 0)
     except av.error.FFmpegError:
         return 0
     return 0
@@ -51,7 +51,8 @@ def probe(path: Path) -> MediaInfo:
             StreamInfo(
                 index=s.index,
                 kind=s.type if s.type in ("video", "audio", "subtitle", "attachment") else "data",
-                codec=(s.codec_context.name if s.codec_context else None) or (s.codec.name if getattr(s, "codec", None) else "unknown"),
+                codec=(s.codec_context.name if s.codec_context else None)
+                or (s.codec.name if getattr(s, "codec", None) else "unknown"),
                 language=s.metadata.get("language") or s.metadata.get("LANGUAGE"),
                 title=s.metadata.get("title") or s.metadata.get("TITLE") or s.metadata.get("name"),
             )

@@ -100,7 +100,9 @@ def transcribe(
     on_progress: Callable[[float], None] | None = None,
 ) -> Transcript:
     device = resolve_device(options.device)
-    model = load_model(str(model_path), device, resolve_compute_type(options.compute_type, device), resolve_threads(options.threads))
+    model = load_model(
+        str(model_path), device, resolve_compute_type(options.compute_type, device), resolve_threads(options.threads)
+    )
     kwargs = _decode_kwargs(options, model.model.is_multilingual)
     if options.language and not model.model.is_multilingual and options.language != "en":
         raise UsageError(f"the model in {model_path} knows only English; use a multilingual model for '{options.language}'")

@@ -35,7 +35,11 @@ def burn_filter(media: MediaInfo) -> str:
 
 def burn_args(source: Path, media: MediaInfo, encode: EncodeOptions, output: Path) -> list[str]:
     """ffmpeg arguments for a burn run in the scratch folder; frames are autorotated before the filter."""
-    audio = ["-c:a", "copy"] if media.audio_codec in MP4_AUDIO else ["-c:a", encode.audio_fallback_codec, "-b:a", encode.audio_fallback_bitrate]
+    audio = (
+        ["-c:a", "copy"]
+        if media.audio_codec in MP4_AUDIO
+        else ["-c:a", encode.audio_fallback_codec, "-b:a", encode.audio_fallback_bitrate]
+    )
     return [
         "-i", ffmpeg.media_arg(source),
         "-map", "0:V:0", "-map", "0:a?",

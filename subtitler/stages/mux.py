@@ -36,7 +36,9 @@ def container_for(source: Path, mkv_codec: str) -> Container:
     return Container(".mkv", "ass" if mkv_codec == "ass" else "srt", "ass" if mkv_codec == "ass" else "srt", True)
 
 
-def mux_args(source: Path, tracks: list[tuple[str, Path]], existing_subtitles: int, container: Container, output: Path) -> list[str]:
+def mux_args(
+    source: Path, tracks: list[tuple[str, Path]], existing_subtitles: int, container: Container, output: Path
+) -> list[str]:
     """ffmpeg arguments: streams copied, one new tagged track per (language, file), the first new one default."""
     args = ["-i", ffmpeg.media_arg(source)]
     for _, path in tracks:

@@ -38,9 +38,7 @@ def record(job: Job) -> Job:
         "cue_counts": {lang: len(cues) for lang, cues in job.cues.items()},
         "reused": list(job.reused),
         "timings": job.timings,
-        "outputs": {
-            key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()
-        },
+        "outputs": {key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()},
     }
     path = job.output("job.json")
     write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

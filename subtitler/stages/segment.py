@@ -13,5 +13,6 @@ class Segment:
 
     def run(self, job: Job) -> Job:
         assert job.transcript is not None
-        cues = make_cues(job.transcript.words, job.options.cues, job.transcript.duration)
-        return dataclasses.replace(job, cues={**job.cues, job.transcript.language: cues})
+        transcript = job.transcript
+        cues = make_cues(transcript.words, job.options.cues, transcript.duration, transcript.language)
+        return dataclasses.replace(job, cues={**job.cues, transcript.language: cues})

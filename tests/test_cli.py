@@ -1,0 +1,260 @@
+"""The whole pipeline through the real command line, on real media."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from subtitler.cli import main
+from subtitler.formats import parse
+
+from .conftest import AUDIO, VIDEO, ffmpeg, wer
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["run", *args, "--quiet"])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def run_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """A real process, to see exactly what a user sees on stderr."""
+    return subprocess.run([sys.executable, "-m", "subtitler", "run", *args], capture_output=True, text=True, env=os.environ)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def streams(path: Path) -> list[tuple[str, str, str | None, bool]]:
+    with av.open(str(path)) as container:
+        return [
+            (s.type, s.codec_context.name, s.metadata.get("language"), bool(s.disposition & av.stream.Disposition.default))
+            for s in container.streams
+        ]
+
+
+def video_packets(path: Path) -> list[bytes]:
+    with av.open(str(path)) as container:
+        return [bytes(p) for p in container.demux(video=0) if p.size]
+
+
+def frame_at(path: Path, seconds: float) -> np.ndarray:
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds:
+                return frame.to_ndarray(format="rgb24").astype(np.int16)
+    raise AssertionError(f"no frame at {seconds} s in {path}")
+
+
+@pytest.fixture(scope="module")
+def talk_run(tmp_path_factory, speech_video: Path) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    before = sha(speech_video)
+    code, output = run(str(speech_video), "-o", str(out), "--burn", "en")
+    assert code == 0, output
+    assert sha(speech_video) == before  # the input is never modified
+    return out / "talk"
+
+
+def test_every_output_is_written(talk_run: Path):
+    names = sorted(p.name for p in talk_run.iterdir())
+    assert names == sorted([
+        "job.json", "talk.json", "talk.en.srt", "talk.en.vtt", "talk.en.ass", "talk.en.txt",
+        "talk.subtitled.mp4", "talk.en.burned.mp4",
+    ])  # fmt: skip
+    job = json.loads((talk_run / "job.json").read_text())
+    assert job["language"] == "en"
+    assert job["model"]["name"] == "base"
+    assert {"probe", "extract_audio", "transcribe", "cues", "write", "mux", "burn"} <= set(job["timings"])
+    assert job["versions"]["faster-whisper"]
+
+
+def test_subtitles_are_right_and_parse_back(talk_run: Path):
+    reference = (AUDIO / "en/jfk.txt").read_text()
+    for fmt in ("srt", "vtt", "ass"):
+        cues = parse((talk_run / f"talk.en.{fmt}").read_text(), fmt)
+        assert cues, fmt
+        assert wer(reference, " ".join(text for _, _, text in cues)) <= 0.1, fmt
+        assert all(end > start for start, end, _ in cues)
+    transcript = json.loads((talk_run / "talk.json").read_text())
+    assert transcript["language"] == "en" and 0 < transcript["language_probability"] <= 1
+    assert all("probability" in w for s in transcript["segments"] for w in s["words"])
+
+
+def test_soft_subtitles_copy_streams_and_tag_the_track(talk_run: Path, speech_video: Path):
+    kinds = streams(talk_run / "talk.subtitled.mp4")
+    assert [k[:2] for k in kinds] == [("video", "h264"), ("audio", "aac"), ("subtitle", "mov_text")]
+    assert kinds[2][2] == "eng" and kinds[2][3]
+    assert video_packets(talk_run / "talk.subtitled.mp4") == video_packets(speech_video)  # copied, not re-encoded
+
+
+def test_burn_draws_text_only_where_subtitles_go(talk_run: Path, speech_video: Path):
+    start, end, _ = parse((talk_run / "talk.en.srt").read_text(), "srt")[0]
+    moment = (start + end) / 2
+    burned, original = frame_at(talk_run / "talk.en.burned.mp4", moment), frame_at(speech_video, moment)
+    assert burned.shape == original.shape == (360, 640, 3)
+    difference = np.abs(burned - original).mean(axis=2)
+    bottom, top = difference[290:350].mean(), difference[20:200].mean()
+    assert bottom > 4 * top and bottom > 8, (bottom, top)
+    kinds = streams(talk_run / "talk.en.burned.mp4")
+    assert [k[:2] for k in kinds] == [("video", "h264"), ("audio", "aac")]
+
+
+def test_portrait_video_stays_portrait_when_burned(tmp_path: Path, portrait_video: Path):
+    code, output = run(str(portrait_video), "-o", str(tmp_path), "--burn", "en", "--format", "srt")
+    assert code == 0, output
+    burned = tmp_path / "portrait" / "portrait.en.burned.mp4"
+    frame = frame_at(burned, 1.0)
+    assert frame.shape[:2] == (568, 320)  # displayed orientation: taller than wide
+    text_rows = np.where((frame > 235).all(axis=2).sum(axis=1) > 3)[0]  # white glyph pixels
+    assert len(text_rows) and text_rows.min() > 568 * 0.6  # the text sits at the bottom of the portrait picture
+    soft = streams(tmp_path / "portrait" / "portrait.subtitled.mov")
+    assert [k[0] for k in soft] == ["video", "audio", "subtitle"]
+
+
+def test_anamorphic_video_keeps_its_shape(tmp_path: Path, anamorphic_video: Path):
+    code, output = run(str(anamorphic_video), "-o", str(tmp_path), "--burn", "en", "--format", "ass")
+    assert code == 0, output
+    with av.open(str(tmp_path / "anamorphic" / "anamorphic.en.burned.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (640, 360)
+        assert float(stream.sample_aspect_ratio) == pytest.approx(2 / 3, abs=0.01)
+    style = [ln for ln in (tmp_path / "anamorphic" / "anamorphic.en.ass").read_text().splitlines() if ln.startswith("Style:")]
+    assert style[0].split(",")[11] == "150"  # glyphs widened by 1 / SAR so they display true
+
+
+def test_existing_subtitle_tracks_are_kept(tmp_path: Path, shared):
+    source = tmp_path / "with subs.mkv"
+    ffmpeg(
+        "-stream_loop",
+        "5",
+        "-i",
+        str(VIDEO / "with_webvtt_subtitle_stream.mkv"),
+        "-i",
+        str(AUDIO / "en/jfk.flac"),
+        "-map",
+        "0:v",
+        "-map",
+        "0:s",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:s",
+        "copy",
+        "-c:a",
+        "aac",
+        "-t",
+        "11",
+        str(source),
+    )
+    code, output = run(str(source), "-o", str(tmp_path / "out"), "--format", "srt")
+    assert code == 0, output
+    kinds = streams(tmp_path / "out" / "with subs" / "with subs.subtitled.mkv")
+    subtitles = [k for k in kinds if k[0] == "subtitle"]
+    assert [(k[1], k[2], k[3]) for k in subtitles] == [("webvtt", None, False), (subtitles[1][1], "eng", True)]
+    assert subtitles[1][1] in ("subrip", "srt")
+
+
+def test_audio_only_input_gets_subtitle_files_only(tmp_path: Path, shared):
+    code, output = run(str(AUDIO / "en/jfk.flac"), "-o", str(tmp_path), "--burn", "en")
+    assert code == 0, output
+    names = {p.name for p in (tmp_path / "jfk").iterdir()}
+    assert "jfk.en.srt" in names
+    assert not [n for n in names if n.endswith((".mp4", ".mkv", ".mov"))]
+
+
+def test_a_second_run_keeps_finished_work_and_force_redoes_it(tmp_path: Path, shared):
+    source = AUDIO / "en/jfk.flac"
+    assert run(str(source), "-o", str(tmp_path))[0] == 0
+    srt = tmp_path / "jfk" / "jfk.en.srt"
+    first = srt.stat().st_mtime_ns
+    assert run(str(source), "-o", str(tmp_path))[0] == 0
+    job = json.loads((tmp_path / "jfk" / "job.json").read_text())
+    assert job["reused"] == ["transcribe"] and "transcribe" in job["timings"]
+    assert srt.stat().st_mtime_ns == first
+    assert run(str(source), "-o", str(tmp_path), "--max-chars", "30")[0] == 0  # cue rules changed: redone
+    assert max(len(line) for line in srt.read_text().splitlines()) <= 30
+    assert run(str(source), "-o", str(tmp_path), "--max-chars", "30", "--force")[0] == 0
+    assert json.loads((tmp_path / "jfk" / "job.json").read_text())["reused"] == []
+
+
+AWKWARD = ["my talk", "it's", "a:b", "100%", "a,b", "[x]", "-dash", "Ça été ñ"]
+
+
+def test_awkward_names_go_through_mux_and_burn(tmp_path: Path, speech_video: Path):
+    sources = []
+    for name in AWKWARD:
+        sources.append(tmp_path / "in" / f"{name}.mp4")
+        sources[-1].parent.mkdir(exist_ok=True)
+        shutil.copy(speech_video, sources[-1])
+    code, output = run(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--burn", "en", "--format", "srt", "--model", "base")
+    assert code == 0, output
+    for name in AWKWARD:
+        folder = tmp_path / "out" / name
+        assert (folder / f"{name}.en.burned.mp4").stat().st_size > 10_000
+        assert (folder / f"{name}.subtitled.mp4").is_file()
+    assert not list((tmp_path / "out").rglob(".*partial*"))
+
+
+def test_bad_inputs_get_one_line_and_the_batch_goes_on(tmp_path: Path, speech_video: Path, shared):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.mp4"
+    text.write_text("this is not a video\n")
+    good = tmp_path / "good.mp4"
+    shutil.copy(speech_video, good)
+    cases = {
+        str(tmp_path / "missing.mp4"): "no such file",
+        str(empty): "empty",
+        str(text): "not a media file",
+        str(VIDEO / "tears_of_steel_10s_noaudio.mp4"): "no audio stream",
+    }
+    done = run_process(*cases, str(good), "-o", str(tmp_path / "out"), "--no-mux", "--format", "srt")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    for path, message in cases.items():
+        line = next(ln for ln in done.stderr.splitlines() if ln.startswith("failed") and path in ln)
+        assert message in line
+    assert (tmp_path / "out" / "good" / "good.en.srt").is_file()
+    assert "1 of 5 done, 4 failed" in done.stderr
+    assert not (tmp_path / "out" / "empty" / "job.json").exists()
+
+
+def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path, speech_video: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    cases = [
+        ([str(speech_video), "-o", str(blocker / "out")], "cannot create output folder"),
+        ([str(speech_video), "-o", str(tmp_path), "--language", "klingon"], "unknown language"),
+        ([str(speech_video), "-o", str(tmp_path), "--preset", "nope"], "unknown preset"),
+        ([str(speech_video), "-o", str(tmp_path), "--model", "gigantic"], "unknown model"),
+        ([str(tmp_path / "empty-folder"), "-o", str(tmp_path)], "no media files"),
+    ]
+    (tmp_path / "empty-folder").mkdir()
+    for args, message in cases:
+        done = run_process(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_burning_a_language_that_is_not_there_fails_that_file(tmp_path: Path, speech_video: Path):
+    code, output = run(str(speech_video), "-o", str(tmp_path), "--burn", "fr", "--no-mux")
+    assert code == 1
+    assert "cannot burn 'fr'" in output
+    assert not list((tmp_path / "talk").glob("*.burned.mp4"))

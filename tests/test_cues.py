@@ -1,0 +1,403 @@
+"""Cue making on inline reference text: lines, boundaries, timing, and invariants on generated speech."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import random
+
+import pytest
+
+from subtitler.cues import TINY, break_lines, clean_words, cue_violations, display_width, make_cues
+from subtitler.model import Cue, Word
+from subtitler.options import CueOptions, load_options
+
+OPTIONS = load_options().cues
+EPS = 1e-9
+WEATHER = (
+    "The weather was lovely this morning. We went for a long walk along the river and saw some ducks. "
+    "Then it started to rain, so we ran back home as fast as we could, laughing all the way. "
+    "My brother, who never runs, was the first one to reach the door."
+)
+_COMMON_WORDS = (
+    "the a of and to in is it you that he was for on are with as his they be at one have this from or had by "
+    "word but what some we can out other were all there when up use your how said an each she which do their "
+    "time if will way about many then them write would like so these her long make thing see him two has look "
+    "more day could go come did number sound no most people my over know water than call first who may down "
+    "side been now find any new work part take get place made live where after back little only round man year"
+)
+VOCABULARY = _COMMON_WORDS.split()
+
+
+def words_from(text: str, start: float = 0.0, word_s: float = 0.3, gap_s: float = 0.0) -> list[Word]:
+    """One Word per space-separated word, each word_s long, gap_s apart, with Whisper's leading space."""
+    words = []
+    for token in text.split():
+        words.append(Word(start, start + word_s, " " + token))
+        start += word_s + gap_s
+    return words
+
+
+def tokens(text: str) -> list[str]:
+    return [" " + t for t in text.split()]
+
+
+def generated_words(rng: random.Random, count: int) -> list[Word]:
+    """Speech-like words: varied lengths and speeds, punctuation, and now and then a pause."""
+    words, t = [], rng.uniform(0.0, 2.0)
+    for _ in range(count):
+        text = rng.choice(VOCABULARY)
+        if rng.random() < 0.02:
+            text = "extraordinarily-long-hyphenated-compound-word-that-fills-a-line"[: rng.randint(20, 60)]
+        roll = rng.random()
+        text += "." if roll < 0.07 else "," if roll < 0.12 else "?" if roll < 0.14 else ""
+        length = rng.uniform(0.08, 0.6)
+        words.append(Word(t, t + length, " " + text))
+        roll = rng.random()
+        t += length + (rng.uniform(0.6, 4.0) if roll < 0.05 else rng.uniform(0.0, 0.25))
+    return words
+
+
+def check_invariants(words: list[Word], cues: tuple[Cue, ...], options: CueOptions, duration: float | None) -> None:
+    """The hard rules on every cue, and each soft rule broken only where the timing leaves no choice."""
+    assert cues
+    assert " ".join(c.text.replace("\n", " ") for c in cues).split() == " ".join(w.text for w in words).split()
+    first_word = 0
+    for k, cue in enumerate(cues):
+        count = len(cue.text.split())
+        spoken = words[first_word : first_word + count]
+        first_word += count
+        assert cue.end > cue.start
+        assert 1 <= len(cue.lines) <= options.max_lines or len(spoken) == 1
+        assert all(line == line.strip() and line for line in cue.lines)
+        assert cue.duration <= options.max_duration + EPS
+        if duration is not None:
+            assert cue.end <= duration + EPS
+        problems = cue_violations(cue, options)
+        if len(spoken) > 1:
+            assert not [p for p in problems if "line" in p], (cue, problems)
+        nxt = cues[k + 1] if k + 1 < len(cues) else None
+        if nxt is not None:
+            assert nxt.start > cue.start
+            assert cue.end <= nxt.start - options.min_gap + EPS, (cue, nxt)
+        # Too brief or too fast only where the cue already stays as long as the rules allow.
+        held_back = (
+            (nxt is not None and cue.end >= nxt.start - options.min_gap - EPS)
+            or cue.end >= spoken[-1].end + options.max_extend - EPS
+            or cue.duration >= options.max_duration - EPS
+            or (duration is not None and cue.end >= duration - EPS)
+        )
+        for problem in problems:
+            if "less than" in problem or "characters per second" in problem:
+                assert held_back, (cue, problem)
+    assert first_word == len(words)
+
+
+def test_display_width_counts_wide_characters_twice() -> None:
+    assert display_width("Hello") == 5
+    assert display_width("你好") == 4
+    assert display_width("こんにちは、世界") == 16
+    assert display_width("ＡＢ") == 4  # fullwidth Latin
+    assert display_width("ｱｲ") == 2  # halfwidth katakana
+    assert display_width("e\u0301te\u0301") == 3  # combining accents take no column
+
+
+def test_break_lines_keeps_a_short_cue_on_one_line() -> None:
+    assert break_lines(tokens("Hello there, my friend."), OPTIONS) == ("Hello there, my friend.",)
+
+
+def test_break_lines_balances_a_known_sentence() -> None:
+    lines = break_lines(tokens("I think we should go to the market before it closes tonight."), OPTIONS)
+    assert lines == ("I think we should go to the market", "before it closes tonight.")
+
+
+def test_break_lines_prefers_a_comma_to_balance() -> None:
+    lines = break_lines(tokens("Well, if you really want to know, I never liked the way he talked to us."), OPTIONS)
+    assert lines == ("Well, if you really want to know,", "I never liked the way he talked to us.")
+
+
+@pytest.mark.parametrize(
+    ("text", "function_word"),
+    [
+        ("We walked for hours to find the old mill near the river bank", "the"),
+        ("My uncle went out and bought a lovely little boat last summer", "a"),
+        ("We could hardly see the top of the old tower through the fog", "of"),
+    ],
+)
+def test_break_lines_never_ends_a_line_on_a_function_word(text: str, function_word: str) -> None:
+    words = text.split()
+    # The most balanced break falls right after the function word, so balance alone would choose it.
+    imbalance = [abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))) for k in range(1, len(words))]
+    assert words[imbalance.index(min(imbalance))] == function_word
+    lines = break_lines(tokens(text), OPTIONS)
+    assert lines is not None and len(lines) == 2
+    assert lines[0].split()[-1].lower() not in {"the", "a", "an", "of", "to", "and"}
+    assert " ".join(lines) == text
+
+
+def test_break_lines_prefers_a_bottom_heavy_pyramid() -> None:
+    # Nine four-letter words: 19|24 and 24|19 are equally balanced; the longer line goes below.
+    lines = break_lines(tokens("some wild cats were seen near town last week"), OPTIONS)
+    assert lines == ("some wild cats were", "seen near town last week")
+    # 28|22 is a little better balanced than 21|29, but the pyramid wins.
+    lines = break_lines(tokens("Tom carefully cleaned twelve big boxes every Sunday"), OPTIONS)
+    assert lines == ("Tom carefully cleaned", "twelve big boxes every Sunday")
+
+
+def test_break_lines_refuses_what_does_not_fit() -> None:
+    assert break_lines(tokens("word " * 40), OPTIONS) is None
+    assert break_lines([" short", " " + "x" * 50], OPTIONS) is None
+    assert break_lines([" " + "x" * 50], OPTIONS) == ("x" * 50,)  # alone, a too-wide word still shows
+    assert break_lines([], OPTIONS) == ()
+
+
+def test_break_lines_uses_more_lines_only_when_allowed() -> None:
+    text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen"
+    assert break_lines(tokens(text), OPTIONS) is None
+    three = break_lines(tokens(text), dataclasses.replace(OPTIONS, max_lines=3))
+    assert three is not None and len(three) == 3
+    assert all(display_width(line) <= OPTIONS.max_chars_per_line for line in three)
+    assert " ".join(three) == text
+
+
+def test_break_lines_counts_cjk_width() -> None:
+    cjk = ["我们", "今天", "早上", "去了", "公园", "，", "看到", "很多", "小鸟", "在", "树上", "唱歌", "。"]
+    lines = break_lines(cjk, OPTIONS)
+    assert lines is not None and len(lines) == 2
+    assert all(display_width(line) <= OPTIONS.max_chars_per_line for line in lines)
+    assert "".join(lines) == "".join(cjk)  # no spaces put between Chinese words
+    narrow = break_lines(cjk, dataclasses.replace(OPTIONS, max_chars_per_line=16))
+    assert narrow is None  # 26 characters are 52 columns: more than two 16-column lines
+
+
+def test_make_cues_of_nothing_is_nothing() -> None:
+    assert make_cues([], OPTIONS) == ()
+    assert make_cues([Word(0.0, 1.0, " "), Word(1.0, 2.0, "")], OPTIONS) == ()
+
+
+def test_make_cues_follows_sentences() -> None:
+    cues = make_cues(words_from(WEATHER), OPTIONS)
+    assert [c.text for c in cues] == [
+        "The weather was lovely this morning.",
+        "We went for a long walk\nalong the river and saw some ducks.",
+        "Then it started to rain,",
+        "so we ran back home as fast as we could,\nlaughing all the way.",
+        "My brother, who never runs,\nwas the first one to reach the door.",
+    ]
+
+
+def test_short_sentences_join_rather_than_stand_alone() -> None:
+    cues = make_cues(words_from("Yes. I think we should go to the market before it closes."), OPTIONS)
+    assert len(cues) == 1
+    assert cues[0].lines == ("Yes. I think we should go", "to the market before it closes.")
+
+
+def test_cue_does_not_end_on_a_function_word() -> None:
+    text = (
+        "We spent most of the afternoon looking for the keys that my sister had left somewhere in the garden "
+        "near the old apple tree"
+    )
+    cues = make_cues(words_from(text), OPTIONS)
+    assert len(cues) == 2
+    assert cues[0].text.split()[-1] not in {"the", "a", "of", "in", "for", "that", "near"}
+
+
+def test_a_hesitation_after_a_function_word_does_not_end_a_cue() -> None:
+    before = words_from("We looked everywhere for the keys and then we finally found them under the")
+    after = words_from("old blue sofa in the living room.", start=before[-1].end + 0.9)
+    cues = make_cues(before + after, OPTIONS)
+    assert len(cues) == 2
+    assert cues[0].text.split()[-1] != "the"
+    assert " ".join(c.text.replace("\n", " ") for c in cues) == " ".join(w.text.strip() for w in before + after)
+
+
+def test_one_or_two_words_do_not_trail_alone() -> None:
+    # A comma would end the first cue well, but it would leave "all day." on its own.
+    text = "We looked everywhere for the keys in the house and in the garden and the car, all day."
+    cues = make_cues(words_from(text), OPTIONS)
+    assert len(cues) == 2
+    assert all(len(c.text.split()) > 2 for c in cues)
+
+
+def test_long_silence_splits_cues() -> None:
+    together = make_cues(words_from("Come here. Look at this.", gap_s=0.1), OPTIONS)
+    assert len(together) == 1
+    words = words_from("Come here.") + words_from("Look at this.", start=0.6 + OPTIONS.max_pause + 0.5)
+    apart = make_cues(words, OPTIONS)
+    assert [c.text for c in apart] == ["Come here.", "Look at this."]
+
+
+def test_max_duration_is_respected() -> None:
+    # Slow speech: 40 short words spoken over 32 s would fit two lines but not seven seconds.
+    words = words_from("a b c d e f g h i j " * 4, word_s=0.4, gap_s=0.4)
+    cues = make_cues(words, OPTIONS)
+    assert len(cues) >= 5
+    assert all(c.duration <= OPTIONS.max_duration + EPS for c in cues)
+
+
+def test_min_duration_extends_a_short_cue() -> None:
+    cues = make_cues([Word(1.0, 1.1, " Hi.")], OPTIONS)
+    assert cues[0].start == 1.0
+    assert cues[0].end == pytest.approx(1.0 + OPTIONS.min_duration)
+
+
+def test_reading_speed_extends_into_silence_up_to_max_extend() -> None:
+    sentence = "I think we should go to the market before it closes tonight."
+    need = 59 / OPTIONS.max_cps  # two lines of 34 and 25 characters
+    slow = make_cues(words_from(sentence, word_s=0.25), OPTIONS)  # spoken in 3.0 s
+    assert slow[0].end == pytest.approx(need)
+    fast = make_cues(words_from(sentence, word_s=0.1), OPTIONS)  # spoken in 1.2 s
+    assert fast[0].end == pytest.approx(1.2 + OPTIONS.max_extend)
+    assert cue_violations(fast[0], OPTIONS) == [f"reads at {59 / 2.7:.1f} characters per second, more than 17.0"]
+
+
+def test_reading_speed_extension_stops_before_the_next_cue() -> None:
+    first = words_from("I think we should go to the market before it closes tonight.", word_s=0.1)
+    later = words_from("Fine.", start=1.2 + OPTIONS.max_pause + 0.1)
+    cues = make_cues(first + later, OPTIONS)
+    assert len(cues) == 2
+    assert cues[0].end == pytest.approx(cues[1].start - OPTIONS.min_gap)
+
+
+def test_short_gaps_are_chained_and_longer_ones_kept() -> None:
+    one = "We went for a long walk along the river and saw some ducks."
+    two = "Then it started to rain, so we ran back home laughing."
+    for gap, chained in ((0.3, True), (0.8, False)):
+        words = words_from(one, word_s=0.35)
+        words += words_from(two, start=words[-1].end + gap, word_s=0.35)
+        cues = make_cues(words, OPTIONS)
+        assert [c.text.replace("\n", " ") for c in cues] == [one, two]
+        expected = cues[1].start - OPTIONS.min_gap if chained else words[12].end
+        assert cues[0].end == pytest.approx(expected)
+
+
+def test_cues_never_pass_the_media_duration() -> None:
+    text = "And that is how the story of the old lighthouse ends."  # 53 characters: 3.1 s to read
+    words = [*words_from(text, start=8.0, word_s=0.2), Word(10.5, 11.0, " Ghost.")]
+    cues = make_cues(words, OPTIONS, duration=10.0)
+    assert [c.text.replace("\n", " ") for c in cues] == [text]  # the word after the end is dropped
+    assert cues[0].end == pytest.approx(10.0)  # reading time wants 11.1 s
+    late = make_cues([Word(9.0, 12.0, " Bye"), Word(9.9, 9.9, "!")], OPTIONS, duration=10.0)
+    assert [(c.start, c.end, c.text) for c in late] == [(9.0, 10.0, "Bye!")]
+
+
+def test_punctuation_only_tokens_join_their_words() -> None:
+    words = [
+        Word(0.0, 0.3, " Hello"),
+        Word(0.3, 0.3, ","),
+        Word(0.3, 0.6, " world"),
+        Word(0.6, 0.7, " ."),
+        Word(0.7, 0.8, " ¿"),
+        Word(0.8, 1.0, "Qué"),
+        Word(1.0, 1.1, "?"),
+        Word(1.1, 1.4, " Well"),
+        Word(1.4, 1.5, " —"),
+    ]
+    cleaned = clean_words(words)
+    assert [w.text for w in cleaned] == [" Hello,", " world.", " ¿Qué?", " Well —"]
+    assert make_cues(words, OPTIONS)[0].text == "Hello, world. ¿Qué? Well —"
+
+
+def test_glitchy_timestamps_are_made_monotonic() -> None:
+    words = [
+        Word(1.0, 1.5, " One"),
+        Word(1.4, 1.2, " two"),  # ends before it starts, and starts inside the previous word
+        Word(0.9, 0.9, " three"),  # goes back in time, zero length
+        Word(2.0, 2.0, " four"),  # zero length
+        Word(2.0, 9.0, " five."),  # runs far into the next word
+        Word(2.5, 3.0, " Six."),
+    ]
+    cleaned = clean_words(words)
+    assert [w.text for w in cleaned] == [w.text for w in words]
+    for before, after in itertools.pairwise(cleaned):
+        assert before.start < before.end <= after.start
+    assert cleaned[-1].start < cleaned[-1].end
+    assert cleaned[4].end == pytest.approx(2.5)
+    cues = make_cues(words, OPTIONS)
+    check_invariants(cleaned, cues, OPTIONS, None)
+
+
+def test_a_word_wider_than_a_line_still_gets_a_cue() -> None:
+    giant = "Pneumonoultramicroscopicsilicovolcanoconiosis-and-more-letters"
+    cues = make_cues(words_from(f"It is {giant} indeed."), OPTIONS)
+    assert [c.text for c in cues] == ["It is", giant, "indeed."]
+
+
+def test_options_change_the_result() -> None:
+    narrow = dataclasses.replace(OPTIONS, max_chars_per_line=20)
+    words = words_from(WEATHER)
+    wide_cues, narrow_cues = make_cues(words, OPTIONS), make_cues(words, narrow)
+    assert max(display_width(line) for c in wide_cues for line in c.lines) > 20
+    assert max(display_width(line) for c in narrow_cues for line in c.lines) <= 20
+    assert len(narrow_cues) > len(wide_cues)
+    one_line = make_cues(words, dataclasses.replace(OPTIONS, max_lines=1))
+    assert all(len(c.lines) == 1 for c in one_line)
+
+
+def test_cjk_cues_stay_within_width() -> None:
+    text = ["我们", "今天", "早上", "去了", "公园", "。", "那里", "有", "很多", "小鸟", "在", "树上", "唱歌", "，"]
+    text += ["还有", "一些", "孩子", "在", "草地", "上", "玩", "足球", "。"] * 2
+    words = [Word(0.25 * k, 0.25 * k + 0.2, t) for k, t in enumerate(text)]
+    cues = make_cues(words, OPTIONS)
+    assert "".join(c.text.replace("\n", "") for c in cues) == "".join(text)
+    # Two whole sentences fill the first cue (76 columns); the repeated last one stands alone.
+    assert "".join(cues[0].lines) == "我们今天早上去了公园。那里有很多小鸟在树上唱歌，还有一些孩子在草地上玩足球。"
+    assert [c.text for c in cues[1:]] == ["还有一些孩子在草地上玩足球。"]
+    for cue in cues:
+        assert all(display_width(line) <= OPTIONS.max_chars_per_line for line in cue.lines)
+
+
+def test_cue_violations_names_each_broken_rule() -> None:
+    assert cue_violations(Cue(0.0, 2.0, ("A fine cue.",)), OPTIONS) == []
+    problems = cue_violations(Cue(0.0, 0.5, ("one", "two", "x" * 50)), OPTIONS)
+    assert problems == [
+        "3 lines, more than 2",
+        "line 3 is 50 wide, more than 42",
+        "lasts 0.500 s, less than 0.833 s",
+        "reads at 112.0 characters per second, more than 17.0",
+    ]
+    assert cue_violations(Cue(0.0, 8.0, ("Long.",)), OPTIONS) == ["lasts 8.000 s, more than 7.0 s"]
+    assert cue_violations(Cue(2.0, 2.0, ("Never.",)), OPTIONS) == ["ends at 2.000 s, not after its start at 2.000 s"]
+    assert cue_violations(Cue(0.0, 2.0, ("你好" * 11,)), OPTIONS) == ["line 1 is 44 wide, more than 42"]
+
+
+def test_hundreds_of_generated_words_keep_every_rule() -> None:
+    words = generated_words(random.Random(7), 800)
+    duration = words[-1].end + 0.2
+    cues = make_cues(words, OPTIONS, duration)
+    check_invariants(words, cues, OPTIONS, duration)
+    assert len(cues) < len(words) / 5  # cues hold phrases, not single words
+    fitting = [c for c in cues if all(display_width(line) <= OPTIONS.max_chars_per_line for line in c.lines)]
+    assert len(fitting) > len(cues) * 0.8  # only the single words wider than a line do not fit
+    problems = [p for c in fitting for p in cue_violations(c, OPTIONS)]
+    assert len(problems) < len(fitting) / 10
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_rules_hold_for_random_speech_and_options(seed: int) -> None:
+    rng = random.Random(seed)
+    options = dataclasses.replace(
+        OPTIONS,
+        max_chars_per_line=rng.randint(16, 50),
+        max_lines=rng.randint(1, 3),
+        max_duration=rng.uniform(3.0, 8.0),
+        max_cps=rng.uniform(12.0, 25.0),
+        min_gap=rng.choice((0.0, 0.042, 0.083, 0.2)),
+        chain_gap=rng.uniform(0.2, 1.0),
+        max_pause=rng.uniform(0.5, 2.0),
+        max_extend=rng.uniform(0.5, 2.0),
+    )
+    words = generated_words(rng, rng.randint(50, 400))
+    duration = words[-1].end + rng.uniform(0.0, 1.0) if seed % 2 else None
+    check_invariants(words, make_cues(words, options, duration), options, duration)
+
+
+def test_crowded_tiny_words_each_in_its_own_cue_keep_every_rule() -> None:
+    # One-line cues of 8 columns and 8-letter words: every word is a cue, 20 ms long, with no gap.
+    options = dataclasses.replace(OPTIONS, max_chars_per_line=8, max_lines=1)
+    words = [Word(0.02 * k, 0.02 * k + 0.02, f" word{k:04d}") for k in range(30)]
+    for duration in (None, 0.7, 0.61):
+        cues = make_cues(words, options, duration)
+        assert len(cues) == 30
+        assert all(c.duration >= TINY - EPS for c in cues)
+        check_invariants(words, cues, options, duration)
