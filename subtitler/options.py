@@ -191,7 +191,7 @@ def _coerce(section: str, key: str, value: Any, annotation: str) -> Any:
     choices = CHOICES.get((section, key))
     if choices and value not in choices:
         raise PresetError(f"[{section}] {key} must be one of {', '.join(choices)}, not {value!r}", key, choices)
-    return float(value) if annotation == "float" else value
+    return float(value) if annotation == "float" else value  # type: ignore[arg-type]
 
 
 def build_section(section: str, values: dict[str, Any]) -> Any:

