@@ -121,7 +121,7 @@ def interleaved(tools: dict[str, Callable[[int], float]], repeat: int) -> dict[s
     names = list(tools)
     times: dict[str, list[float]] = {name: [] for name in names}
     for round_ in range(repeat):
-        for name in names[round_ % len(names):] + names[: round_ % len(names)]:
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
             seconds = tools[name](round_)
             times[name].append(seconds)
             print(f"  round {round_ + 1}/{repeat}  {name:32} {seconds:7.2f} s", file=sys.stderr, flush=True)
@@ -226,13 +226,14 @@ def measure_transcription(clip: Clip, model_dir: Path, work: Path, repeat: int, 
         "whisper-ctranslate2 CLI": wc2_cli("whisper-ctranslate2 CLI", ()),
     }
     if matched:
-        tools["whisper-ctranslate2 CLI, subtitler's settings"] = wc2_cli("whisper-ctranslate2 CLI, subtitler's settings", WC2_AS_SUBTITLER)
+        tools["whisper-ctranslate2 CLI, subtitler's settings"] = wc2_cli(
+            "whisper-ctranslate2 CLI, subtitler's settings", WC2_AS_SUBTITLER
+        )
     tools["subtitler in-process"] = subtitler_library
     tools["faster-whisper in-process"] = faster_whisper_library
     print(f"transcription, {clip.audio.name}:", file=sys.stderr)
     times = interleaved(tools, repeat)
     whisper.load_model.cache_clear()
-    del plain
     return {
         "clip": str(clip.audio),
         "duration_s": duration_of(clip.audio),
@@ -279,7 +280,9 @@ def measure_mux(video: Path, subtitled_run: Path, srt: Path, work: Path, repeat:
 
     def bare(round_: int) -> float:
         out = work / f"mux-bare-{round_}.mp4"
-        return ffmpeg_quiet("-i", str(video), "-i", str(srt), "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", str(out))
+        return ffmpeg_quiet(
+            "-i", str(video), "-i", str(srt), "-map", "0", "-map", "1", "-c", "copy", "-c:s", "mov_text", str(out)
+        )
 
     reused: list[list[str]] = []
     stage_seconds: list[float] = []
@@ -294,7 +297,10 @@ def measure_mux(video: Path, subtitled_run: Path, srt: Path, work: Path, repeat:
         return seconds
 
     print("soft mux:", file=sys.stderr)
-    times = interleaved({"subtitler mux stage": subtitler_stage, "bare ffmpeg mux": bare, "subtitler CLI, transcript reused": subtitler_cli}, repeat)
+    times = interleaved(
+        {"subtitler mux stage": subtitler_stage, "bare ffmpeg mux": bare, "subtitler CLI, transcript reused": subtitler_cli},
+        repeat,
+    )
     if not all("transcribe" in r for r in reused):
         raise RuntimeError(f"the CLI re-run transcribed again instead of reusing the transcript: reused={reused}")
     return {
@@ -344,16 +350,23 @@ def measure_burn(video: Path, ass: Path, work: Path, repeat: int) -> dict:
 
 def measure_memory(short: Path, long: Path, model_dir: Path, work: Path) -> dict:
     """Peak RSS of a full `subtitler run` (default outputs, soft mux included) on a short and a long
-    video, and of whisper-ctranslate2 with subtitler's decoding settings as a control."""
+    video; of the same run on the long video's audio alone (if frames or video packets were held, the
+    video would cost more); and of whisper-ctranslate2 with subtitler's decoding settings as a control."""
+    long_audio = work / "test_long_audio.m4a"
+    ffmpeg_quiet("-i", str(long), "-map", "0:a", "-c", "copy", str(long_audio))
     runs: dict[str, dict[str, float]] = {}
+    commands = {
+        "subtitler short": (short, subtitler_run_args(short, work / "mem-subtitler-short", "en")),
+        "whisper-ctranslate2 short": (short, wc2_args(short, work / "mem-wc2-short", model_dir, "en", *WC2_AS_SUBTITLER)),
+        "subtitler long": (long, subtitler_run_args(long, work / "mem-subtitler-long", "en")),
+        "whisper-ctranslate2 long": (long, wc2_args(long, work / "mem-wc2-long", model_dir, "en", *WC2_AS_SUBTITLER)),
+        "subtitler long, audio only": (long_audio, subtitler_run_args(long_audio, work / "mem-subtitler-long-audio", "en")),
+    }
     print("peak memory:", file=sys.stderr)
-    for label, video in (("short", short), ("long", long)):
-        seconds, peak = run_measured(subtitler_run_args(video, work / f"mem-subtitler-{label}", "en"))
-        runs[f"subtitler {label}"] = {"seconds": seconds, "peak_rss_bytes": peak, "media_s": duration_of(video)}
-        print(f"  subtitler {label:5}  {seconds:7.2f} s  {peak / 2**20:7.1f} MiB", file=sys.stderr, flush=True)
-        seconds, peak = run_measured(wc2_args(video, work / f"mem-wc2-{label}", model_dir, "en", *WC2_AS_SUBTITLER))
-        runs[f"whisper-ctranslate2 {label}"] = {"seconds": seconds, "peak_rss_bytes": peak, "media_s": duration_of(video)}
-        print(f"  wc2       {label:5}  {seconds:7.2f} s  {peak / 2**20:7.1f} MiB", file=sys.stderr, flush=True)
+    for name, (source, command) in commands.items():
+        seconds, peak = run_measured(command)
+        runs[name] = {"seconds": seconds, "peak_rss_bytes": peak, "media_s": duration_of(source)}
+        print(f"  {name:28} {seconds:7.2f} s  {peak / 2**20:7.1f} MiB", file=sys.stderr, flush=True)
     extra_audio = BYTES_PER_SAMPLE * SAMPLE_RATE * (duration_of(long) - duration_of(short))
     growth = {tool: runs[f"{tool} long"]["peak_rss_bytes"] - runs[f"{tool} short"]["peak_rss_bytes"]
               for tool in ("subtitler", "whisper-ctranslate2")}  # fmt: skip
@@ -367,47 +380,53 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "n/a"
 
 
-def tables(results: dict) -> str:
-    mib = 2**20
-    rows = ["| measurement | subtitler | baseline | ratio (subtitler / baseline) |", "|---|---|---|---|"]
-    for key, t in results["transcription"].items():
-        m = t["median_s"]
-        name = Path(t["clip"]).name
-        rows.append(f"| transcribe {name} ({t['duration_s']:.0f} s), CLI end to end, vs whisper-ctranslate2 | "
-                    f"{m['subtitler CLI']:.2f} s | {m['whisper-ctranslate2 CLI']:.2f} s | "
-                    f"**{ratio(m['subtitler CLI'], m['whisper-ctranslate2 CLI'])}** |")
-        matched = "whisper-ctranslate2 CLI, subtitler's settings"
-        if matched in m:
-            rows.append(f"| same, vs whisper-ctranslate2 given subtitler's decode settings | {m['subtitler CLI']:.2f} s | "
-                        f"{m[matched]:.2f} s | {ratio(m['subtitler CLI'], m[matched])} |")
-        rows.append(f"| same, in-process (model loaded), vs plain faster-whisper | {m['subtitler in-process']:.2f} s | "
-                    f"{m['faster-whisper in-process']:.2f} s | {ratio(m['subtitler in-process'], m['faster-whisper in-process'])} |")
-    mux_ = results["mux"]["median_s"]
-    rows.append(f"| soft mux, stage (mux_args + ffmpeg.run) vs bare ffmpeg | {mux_['subtitler mux stage']:.2f} s | "
-                f"{mux_['bare ffmpeg mux']:.2f} s | **{ratio(mux_['subtitler mux stage'], mux_['bare ffmpeg mux'])}** |")
-    rows.append(f"| soft mux, whole `subtitler run` (transcript reused) vs bare ffmpeg | {mux_['subtitler CLI, transcript reused']:.2f} s | "
-                f"{mux_['bare ffmpeg mux']:.2f} s | {ratio(mux_['subtitler CLI, transcript reused'], mux_['bare ffmpeg mux'])} |")
-    b = results["burn"]["median_s"]
-    rows.append(f"| burn-in, stage vs bare ffmpeg (goal <= 1.10) | {b['subtitler burn stage']:.2f} s | "
-                f"{b['bare ffmpeg burn']:.2f} s | **{ratio(b['subtitler burn stage'], b['bare ffmpeg burn'])}** |")
-    mem = results["memory"]
-    runs = mem["runs"]
-    for label in ("short", "long"):
-        s, w = runs[f"subtitler {label}"], runs[f"whisper-ctranslate2 {label}"]
-        rows.append(f"| peak RSS, {s['media_s']:.0f} s video, vs whisper-ctranslate2 (same settings) | "
-                    f"{s['peak_rss_bytes'] / mib:.0f} MiB | {w['peak_rss_bytes'] / mib:.0f} MiB | "
-                    f"{ratio(s['peak_rss_bytes'], w['peak_rss_bytes'])} |")
-    expected = mem["expected_audio_growth_bytes"]
-    g = mem["growth_bytes"]
-    rows.append(f"| peak RSS growth long - short, vs 16 kHz float32 audio ({expected / mib:.1f} MiB) | "
-                f"{g['subtitler'] / mib:.1f} MiB | {expected / mib:.1f} MiB | **{ratio(g['subtitler'], expected)}** |")
-    rows.append(f"| same growth, subtitler vs whisper-ctranslate2 | {g['subtitler'] / mib:.1f} MiB | "
-                f"{g['whisper-ctranslate2'] / mib:.1f} MiB | {ratio(g['subtitler'], g['whisper-ctranslate2'])} |")
+def row(label: str, ours: float, theirs: float, unit: str, bold: bool = False) -> str:
+    text = ratio(ours, theirs)
+    fmt = "{:.2f} s" if unit == "s" else "{:.1f} MiB"
+    scale = 1 if unit == "s" else 2**20
+    return f"| {label} | {fmt.format(ours / scale)} | {fmt.format(theirs / scale)} | {f'**{text}**' if bold else text} |"
 
-    wers = ["", "| clip | " + " | ".join(f"WER {n}" for n in next(iter(results["transcription"].values()))["wer"]) + " |"]
-    wers.append("|---" * (1 + len(next(iter(results["transcription"].values()))["wer"])) + "|")
+
+def tables(results: dict) -> str:
+    """The ratios table, then the WER table."""
+    rows = ["| measurement | subtitler | baseline | ratio (subtitler / baseline) |", "|---|---|---|---|"]
     for t in results["transcription"].values():
-        wers.append(f"| {Path(t['clip']).name} | " + " | ".join(f"{v:.1%}" for v in t["wer"].values()) + " |")
+        m = t["median_s"]
+        clip = f"{Path(t['clip']).name} ({t['duration_s']:.0f} s)"
+        rows.append(row(f"transcribe {clip}, CLI end to end, vs whisper-ctranslate2", m["subtitler CLI"],
+                        m["whisper-ctranslate2 CLI"], "s", bold=True))  # fmt: skip
+        if "whisper-ctranslate2 CLI, subtitler's settings" in m:
+            rows.append(row("same, vs whisper-ctranslate2 given subtitler's decode settings", m["subtitler CLI"],
+                            m["whisper-ctranslate2 CLI, subtitler's settings"], "s"))  # fmt: skip
+        rows.append(row("same, in-process (model loaded), vs plain faster-whisper", m["subtitler in-process"],
+                        m["faster-whisper in-process"], "s"))  # fmt: skip
+    mx, bn = results["mux"]["median_s"], results["burn"]["median_s"]
+    rows.append(
+        row("soft mux, stage (mux_args + ffmpeg.run) vs bare ffmpeg", mx["subtitler mux stage"], mx["bare ffmpeg mux"], "s", True)
+    )
+    rows.append(row("soft mux, whole `subtitler run` (transcript reused) vs bare ffmpeg",
+                    mx["subtitler CLI, transcript reused"], mx["bare ffmpeg mux"], "s"))  # fmt: skip
+    rows.append(
+        row("burn-in, stage vs bare ffmpeg (goal <= 1.10)", bn["subtitler burn stage"], bn["bare ffmpeg burn"], "s", True)
+    )
+    mem = results["memory"]
+    runs = {name: run["peak_rss_bytes"] for name, run in mem["runs"].items()}
+    for label in ("short", "long"):
+        seconds = mem["runs"][f"subtitler {label}"]["media_s"]
+        rows.append(row(f"peak RSS, {seconds:.0f} s video, vs whisper-ctranslate2 (same decode settings)",
+                        runs[f"subtitler {label}"], runs[f"whisper-ctranslate2 {label}"], "MiB"))  # fmt: skip
+    rows.append(row("peak RSS, long video vs its audio alone (m4a), both subtitler", runs["subtitler long"],
+                    runs["subtitler long, audio only"], "MiB", True))  # fmt: skip
+    expected, growth = mem["expected_audio_growth_bytes"], mem["growth_bytes"]
+    rows.append(
+        row("peak RSS growth long - short, vs the extra 16 kHz float32 audio", growth["subtitler"], expected, "MiB", True)
+    )
+    rows.append(row("same growth, subtitler vs whisper-ctranslate2", growth["subtitler"], growth["whisper-ctranslate2"], "MiB"))
+
+    tools = list(next(iter(results["transcription"].values()))["wer"])
+    wers = ["", "| clip | " + " | ".join(f"WER {tool}" for tool in tools) + " |", "|---" * (len(tools) + 1) + "|"]
+    for t in results["transcription"].values():
+        wers.append(f"| {Path(t['clip']).name} | " + " | ".join(f"{t['wer'][tool]:.1%}" for tool in tools) + " |")
     return "\n".join(rows + wers)
 
 
@@ -434,8 +453,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="subtitler-bench-"))
     try:
         clips = ["en"] if args.quick else ["en", "fr"]
-        results: dict = {"versions": versions(), "repeat": repeat, "model_dir": str(model_dir), "settings": {
-            "device": DEVICE, "compute_type": COMPUTE_TYPE, "threads": THREADS, "beam_size": BEAM_SIZE}}
+        results: dict = {
+            "versions": versions(),
+            "repeat": repeat,
+            "model_dir": str(model_dir),
+            "settings": {"device": DEVICE, "compute_type": COMPUTE_TYPE, "threads": THREADS, "beam_size": BEAM_SIZE},
+        }
         results["transcription"] = {
             key: measure_transcription(CLIPS[key], model_dir, work, repeat, matched=not args.quick) for key in clips
         }
