@@ -69,76 +69,25 @@ def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def speech_video(media_dir: Path, shared: Path) -> Path:
     """11 s of a moving test picture with JFK's speech, H.264 + AAC in MP4."""
     path = media_dir / "talk.mp4"
-    ffmpeg(
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=25",
-        "-i",
-        str(AUDIO / "en/jfk.flac"),
-        "-t",
-        "11",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(path),
-    )
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-i", str(AUDIO / "en/jfk.flac"), "-t", "11",
+           "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(path))  # fmt: skip
     return path
+
+
+def picture_under_speech(video: Path, output: Path, *extra: str) -> Path:
+    """A real clip's picture (and `extra` maps), looped and copied, under JFK's 11 s of speech."""
+    ffmpeg("-stream_loop", "5", "-i", str(video), "-i", str(AUDIO / "en/jfk.flac"), "-map", "0:v", *extra,
+           "-map", "1:a", "-c:v", "copy", "-c:s", "copy", "-c:a", "aac", "-t", "11", str(output))  # fmt: skip
+    return output
 
 
 @pytest.fixture(scope="session")
 def portrait_video(media_dir: Path, shared: Path) -> Path:
-    """The real iPhone clip (stored 568x320, rotation -90), looped under JFK's speech."""
-    path = media_dir / "portrait.mov"
-    ffmpeg(
-        "-stream_loop",
-        "5",
-        "-i",
-        str(VIDEO / "iphone_portrait_rotated.mov"),
-        "-i",
-        str(AUDIO / "en/jfk.flac"),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:a",
-        "aac",
-        "-t",
-        "11",
-        str(path),
-    )
-    return path
+    """The real iPhone clip (stored 568x320, rotation -90)."""
+    return picture_under_speech(VIDEO / "iphone_portrait_rotated.mov", media_dir / "portrait.mov")
 
 
 @pytest.fixture(scope="session")
 def anamorphic_video(media_dir: Path, shared: Path) -> Path:
-    """The real SAR 2:3 clip's picture, looped under JFK's speech."""
-    path = media_dir / "anamorphic.mp4"
-    ffmpeg(
-        "-stream_loop",
-        "5",
-        "-i",
-        str(VIDEO / "sar_2by3.mp4"),
-        "-i",
-        str(AUDIO / "en/jfk.flac"),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:a",
-        "aac",
-        "-t",
-        "11",
-        str(path),
-    )
-    return path
+    """The real SAR 2:3 clip."""
+    return picture_under_speech(VIDEO / "sar_2by3.mp4", media_dir / "anamorphic.mp4")

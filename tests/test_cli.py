@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from subtitler.cli import main
 from subtitler.formats import parse
 
-from .conftest import AUDIO, VIDEO, ffmpeg, wer
+from .conftest import AUDIO, VIDEO, picture_under_speech, wer
 
 pytestmark = pytest.mark.slow
 
@@ -138,30 +138,7 @@ def test_anamorphic_video_keeps_its_shape(tmp_path: Path, anamorphic_video: Path
 
 
 def test_existing_subtitle_tracks_are_kept(tmp_path: Path, shared):
-    source = tmp_path / "with subs.mkv"
-    ffmpeg(
-        "-stream_loop",
-        "5",
-        "-i",
-        str(VIDEO / "with_webvtt_subtitle_stream.mkv"),
-        "-i",
-        str(AUDIO / "en/jfk.flac"),
-        "-map",
-        "0:v",
-        "-map",
-        "0:s",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:s",
-        "copy",
-        "-c:a",
-        "aac",
-        "-t",
-        "11",
-        str(source),
-    )
+    source = picture_under_speech(VIDEO / "with_webvtt_subtitle_stream.mkv", tmp_path / "with subs.mkv", "-map", "0:s")
     code, output = run(str(source), "-o", str(tmp_path / "out"), "--format", "srt")
     assert code == 0, output
     kinds = streams(tmp_path / "out" / "with subs" / "with subs.subtitled.mkv")
