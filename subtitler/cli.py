@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from subtitler import __version__, languages, model_store, progress
+from subtitler.adapters import whisper
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import expand, name_outputs
 from subtitler.options import FORMATS, builtin_presets, load_options, user_presets
@@ -113,6 +114,7 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, debug: boo
     paths = expand(list(inputs), out)
     if not paths:
         raise UsageError("no media files found in the inputs given")
+    whisper.resolve_device(options.transcribe.device)  # --device cuda without a GPU fails here, once
     model = model_store.resolve(options.transcribe.model)
     log.info("model: %s (%s)", model.name, model.source)
     jobs = [Job(i.source, out / i.stem, i.stem, options, model) for i in name_outputs(paths)]

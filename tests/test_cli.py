@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from subtitler.adapters import whisper
 from subtitler.cli import main
 from subtitler.formats import parse
 
@@ -222,6 +223,8 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path, speech_video: P
         ([str(speech_video), "-o", str(tmp_path), "--model", "gigantic"], "unknown model"),
         ([str(tmp_path / "empty-folder"), "-o", str(tmp_path)], "no media files"),
     ]
+    if not whisper.cuda_available():
+        cases.append(([str(speech_video), "-o", str(tmp_path), "--device", "cuda"], "sees no CUDA GPU"))
     (tmp_path / "empty-folder").mkdir()
     for args, message in cases:
         done = run_process(*args)

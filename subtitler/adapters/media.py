@@ -93,9 +93,30 @@ def probe(path: Path) -> MediaInfo:
         )
 
 
-def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None) -> np.ndarray:
+class _SampleBuffer:
+    """Float32 samples appended into one array that grows by doubling, so the audio is never
+    held twice over as a list of chunks plus their concatenation."""
+
+    def __init__(self, expected: int):
+        self.data = np.empty(max(expected, SAMPLE_RATE), dtype=np.float32)
+        self.size = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        end = self.size + len(samples)
+        if end > len(self.data):
+            grown = np.empty(max(end, 2 * len(self.data)), dtype=np.float32)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = samples
+        self.size = end
+
+    def result(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None, expected_seconds: float = 0.0) -> np.ndarray:
     """The first audio stream as float32 mono at 16 kHz, decoded and resampled as a stream."""
-    chunks: list[np.ndarray] = []
+    buffer = _SampleBuffer(int((expected_seconds + 1) * SAMPLE_RATE))
     with _open(path) as container:
         if not container.streams.audio:
             raise NoAudioError(f"{path}: has no audio stream, so there is nothing to transcribe", str(path))
@@ -110,13 +131,13 @@ def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None)
                     continue
                 for frame in frames:
                     for out in resampler.resample(frame):
-                        chunks.append(out.to_ndarray().reshape(-1))
+                        buffer.append(out.to_ndarray().reshape(-1))
                     if on_progress and frame.time is not None:
                         on_progress(frame.time)
             for out in resampler.resample(None):
-                chunks.append(out.to_ndarray().reshape(-1))
+                buffer.append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
             raise MediaError(f"{path}: the audio cannot be decoded ({exc})", str(path)) from exc
-    if not chunks:
+    if not buffer.size:
         raise NoAudioError(f"{path}: the audio stream holds no samples", str(path))
-    return np.concatenate(chunks).astype(np.float32, copy=False)
+    return buffer.result()

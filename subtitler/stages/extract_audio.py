@@ -17,5 +17,5 @@ class ExtractAudio:
             return job
         assert job.media is not None
         with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
-            audio = media.decode_audio(job.source, progress)
+            audio = media.decode_audio(job.source, progress, job.media.duration)
         return dataclasses.replace(job, audio=audio)
