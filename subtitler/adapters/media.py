@@ -18,17 +18,17 @@ SAMPLE_RATE = 16000
 
 def _open(path: Path) -> av.container.InputContainer:
     if not path.exists():
-        raise MediaError(f"{path}: no such file", str(path))
+        raise MediaError("no such file", str(path))
     if not path.is_file():
-        raise MediaError(f"{path}: not a file", str(path))
+        raise MediaError("not a file", str(path))
     if path.stat().st_size == 0:
-        raise MediaError(f"{path}: the file is empty (0 bytes)", str(path))
+        raise MediaError("the file is empty (0 bytes)", str(path))
     try:
         return av.open(str(path), metadata_errors="replace")
     except PermissionError as exc:
-        raise MediaError(f"{path}: permission denied", str(path)) from exc
+        raise MediaError("permission denied", str(path)) from exc
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
-        raise MediaError(f"{path}: not a media file that can be read ({exc.__class__.__name__})", str(path)) from exc
+        raise MediaError(f"not a media file that can be read ({exc.__class__.__name__})", str(path)) from exc
 
 
 def _rotation(container: av.container.InputContainer, stream: av.VideoStream) -> int:
@@ -61,7 +61,7 @@ def probe(path: Path) -> MediaInfo:
         video_streams = [s for s in container.streams.video if not _is_cover_art(s)]
         audio_streams = list(container.streams.audio)
         if not video_streams and not audio_streams:
-            raise MediaError(f"{path}: holds no audio or video stream", str(path))
+            raise MediaError("holds no audio or video stream", str(path))
         video = None
         if video_streams:
             vs = video_streams[0]
@@ -75,7 +75,7 @@ def probe(path: Path) -> MediaInfo:
                 sar=float(sar) if sar else 1.0,
             )
             if video.width <= 0 or video.height <= 0:
-                raise MediaError(f"{path}: the video stream has no picture size", str(path))
+                raise MediaError("the video stream has no picture size", str(path))
         duration = container.duration / 1e6 if container.duration else 0.0
         if not duration:
             durations = [float(s.duration * s.time_base) for s in container.streams if s.duration and s.time_base]
@@ -119,7 +119,7 @@ def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None,
     buffer = _SampleBuffer(int((expected_seconds + 1) * SAMPLE_RATE))
     with _open(path) as container:
         if not container.streams.audio:
-            raise NoAudioError(f"{path}: has no audio stream, so there is nothing to transcribe", str(path))
+            raise NoAudioError("has no audio stream, so there is nothing to transcribe", str(path))
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
         try:
@@ -137,7 +137,7 @@ def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None,
             for out in resampler.resample(None):
                 buffer.append(out.to_ndarray().reshape(-1))
         except av.error.FFmpegError as exc:
-            raise MediaError(f"{path}: the audio cannot be decoded ({exc})", str(path)) from exc
+            raise MediaError(f"the audio cannot be decoded ({exc})", str(path)) from exc
     if not buffer.size:
-        raise NoAudioError(f"{path}: the audio stream holds no samples", str(path))
+        raise NoAudioError("the audio stream holds no samples", str(path))
     return buffer.result()

@@ -15,5 +15,5 @@ class Probe:
     def run(self, job: Job) -> Job:
         info = media.probe(job.source)
         if not info.has_audio:
-            raise NoAudioError(f"{job.source}: has no audio stream, so there is nothing to transcribe", str(job.source))
+            raise NoAudioError("has no audio stream, so there is nothing to transcribe", str(job.source))
         return dataclasses.replace(job, media=info)
