@@ -95,6 +95,8 @@ def build_stages(options: Options) -> list[Stage]:
 
 def run_job(job: Job, stages: Sequence[Stage]) -> Job:
     ensure_folder(job.work)
+    for stale in job.folder.glob(".*.partial-*"):  # left by a run that was killed mid-write
+        stale.unlink(missing_ok=True)
     try:
         for stage in stages:
             started = time.perf_counter()
