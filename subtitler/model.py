@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,3 @@ class MediaInfo:
     @property
     def subtitle_streams(self) -> tuple[StreamInfo, ...]:
         return tuple(s for s in self.streams if s.kind == "subtitle")
-
-
-@dataclass(frozen=True)
-class Timings:
-    seconds: dict[str, float] = field(default_factory=dict)

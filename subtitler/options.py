@@ -167,9 +167,8 @@ def preset_table(name_or_path: str, _seen: tuple[Path, ...] = ()) -> dict[str, A
     if path in _seen:
         raise PresetError(f"preset {path} extends itself in a loop")
     data = _read_toml(path)
-    parent = data.pop(
-        "extends", None if path.stem == "default" and path.parent == resource_dir("presets").resolve() else "default"
-    )
+    is_root = path == builtin_presets()["default"].resolve()  # every other preset extends it unless told otherwise
+    parent = data.pop("extends", None if is_root else "default")
     if parent is None:
         return data
     if not isinstance(parent, str):

@@ -6,7 +6,6 @@ import dataclasses
 import logging
 import shutil
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +75,7 @@ class Result:
 
 def build_stages(options: Options) -> list[Stage]:
     """The stages this run needs, in order."""
-    from subtitler.stages import burn, extract_audio, mux, probe, resume, segment, transcribe, write
+    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, segment, transcribe, write
 
     stages: list[Stage] = [
         probe.Probe(),
@@ -90,6 +89,7 @@ def build_stages(options: Options) -> list[Stage]:
         stages.append(mux.Mux())
     if options.output.burn:
         stages.append(burn.Burn())
+    stages.append(record.Record())
     return stages
 
 
@@ -105,16 +105,13 @@ def run_job(job: Job, stages: Sequence[Stage]) -> Job:
             job = dataclasses.replace(job, timings={**job.timings, stage.name: round(time.perf_counter() - started, 3)})
     finally:
         shutil.rmtree(job.work, ignore_errors=True)
-    from subtitler.stages.record import record
-
-    return record(job)
+    return job
 
 
 def run_batch(
     jobs: Sequence[Job],
     stages: Sequence[Stage],
     on_result: Callable[[Result], None] | None = None,
-    debug: bool = False,
 ) -> list[Result]:
     """Run every job; one job's failure is reported and the others go on."""
     results = []
@@ -123,14 +120,10 @@ def run_batch(
         try:
             done = run_job(job, stages)
             result = Result(job.source, True, done, seconds=time.perf_counter() - started)
-        except SubtitlerError as exc:
-            log.debug("%s failed", job.source, exc_info=debug)
-            result = Result(job.source, False, error=str(exc), seconds=time.perf_counter() - started)
-        except Exception as exc:  # a bug must not stop the rest of the batch
-            log.debug("%s", traceback.format_exc())
-            result = Result(
-                job.source, False, error=f"internal error: {exc.__class__.__name__}: {exc}", seconds=time.perf_counter() - started
-            )
+        except Exception as exc:  # a bug in one file must not stop the rest of the batch either
+            log.debug("%s failed", job.source, exc_info=True)  # the traceback, shown with --debug
+            error = str(exc) if isinstance(exc, SubtitlerError) else f"internal error: {exc.__class__.__name__}: {exc}"
+            result = Result(job.source, False, error=error, seconds=time.perf_counter() - started)
         results.append(result)
         if on_result:
             on_result(result)

@@ -58,8 +58,3 @@ def run(
             tail = stderr.read()[-STDERR_TAIL_CHARS:]
             last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
             raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
-
-
-def has_filter(name: str) -> bool:
-    out = subprocess.run([ffmpeg_exe(), "-hide_banner", "-filters"], capture_output=True, text=True).stdout
-    return any(line.split()[1:2] == [name] for line in out.splitlines() if len(line.split()) > 1)

@@ -1,4 +1,4 @@
-"""The last step of a job: `job.json`, what was done with which settings, models and versions."""
+"""Stage: `job.json`, what was done with which settings, models and versions (always the last)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,17 @@ def versions() -> dict[str, str]:
     return found
 
 
-def record(job: Job) -> Job:
+class Record:
+    name = "record"
+
+    def run(self, job: Job) -> Job:
+        write_text(job.output("job.json"), json.dumps(job_summary(job), indent=2, ensure_ascii=False, default=str) + "\n")
+        return job
+
+
+def job_summary(job: Job) -> dict[str, object]:
     transcript = job.transcript
-    data = {
+    return {
         "source": str(job.source.resolve()),
         "preset": job.options.preset,
         "options": dataclasses.asdict(job.options),
@@ -40,6 +48,3 @@ def record(job: Job) -> Job:
         "timings": job.timings,
         "outputs": {key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()},
     }
-    path = job.output("job.json")
-    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-    return job
