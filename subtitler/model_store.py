@@ -222,3 +222,14 @@ def verify(model: str) -> tuple[bool, str]:
 def installed_models() -> dict[str, Path]:
     home = models_home()
     return {p.name: p for p in sorted(home.iterdir()) if is_model_folder(p)} if home.is_dir() else {}
+
+
+def is_multilingual(path: Path) -> bool:
+    """Whether a Whisper model folder knows more than English (its vocabulary has the language tokens)."""
+    for name in ("vocabulary.txt", "vocabulary.json"):
+        vocabulary = path / name
+        if vocabulary.is_file():
+            text = vocabulary.read_text(encoding="utf-8")
+            size = len(json.loads(text)) if name.endswith(".json") else len(text.splitlines())
+            return size >= 51865  # English-only models have 51864 tokens
+    return True

@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from subtitler import languages
 from subtitler.errors import PresetError
 from subtitler.resources import resource_dir
 
@@ -53,6 +54,16 @@ class CueOptions:
     chain_gap: float
     max_pause: float
     max_extend: float
+
+
+@dataclass(frozen=True)
+class TranslateOptions:
+    to: tuple[str, ...]
+    engine: str
+    glossary: str
+    beam_size: int
+    batch_size: int
+    max_sentence_chars: int
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class EncodeOptions:
 class Options:
     transcribe: TranscribeOptions
     cues: CueOptions
+    translate: TranslateOptions
     style: StyleOptions
     output: OutputOptions
     encode: EncodeOptions
@@ -108,12 +120,14 @@ class Options:
 SECTIONS: dict[str, type] = {
     "transcribe": TranscribeOptions,
     "cues": CueOptions,
+    "translate": TranslateOptions,
     "style": StyleOptions,
     "output": OutputOptions,
     "encode": EncodeOptions,
 }
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("transcribe", "device"): ("auto", "cpu", "cuda"),
+    ("translate", "engine"): ("auto", "whisper", "argos", "apertium"),
     ("style", "border_style"): ("outline", "box"),
     ("style", "alignment"): ("bottom", "top", "middle"),
     ("output", "mkv_subtitle_codec"): ("srt", "ass"),
@@ -215,12 +229,25 @@ def load_options(preset: str = "default", overrides: dict[str, dict[str, Any]] |
         given = {k: v for k, v in values.items() if v is not None}
         table[section] = {**table.get(section, {}), **given}
     built = {name: build_section(name, table.get(name, {})) for name in SECTIONS}
-    options = Options(**built, preset=preset, force=force)
-    validate(options)
-    return options
+    return validate(Options(**built, preset=preset, force=force))
 
 
-def validate(options: Options) -> None:
+def _languages(codes: tuple[str, ...], what: str) -> tuple[str, ...]:
+    try:
+        return tuple(dict.fromkeys(languages.normalize(code) for code in codes))
+    except ValueError as exc:
+        raise PresetError(f"{what}: {exc}") from exc
+
+
+def validate(options: Options) -> Options:
+    """The options checked, with language codes in their canonical form ("French" -> "fr")."""
+    translate = dataclasses.replace(options.translate, to=_languages(options.translate.to, "[translate] to"))
+    output = dataclasses.replace(
+        options.output, burn=_languages((options.output.burn,), "[output] burn")[0] if options.output.burn else ""
+    )
+    options = dataclasses.replace(options, translate=translate, output=output)
+    if translate.beam_size < 1 or translate.batch_size < 1 or translate.max_sentence_chars < 20:
+        raise PresetError("[translate] needs beam_size >= 1, batch_size >= 1 and max_sentence_chars >= 20")
     unknown = [f for f in options.output.formats if f not in FORMATS]
     if unknown:
         raise PresetError(f"unknown format {', '.join(unknown)}; valid formats: {', '.join(FORMATS)}")
@@ -231,6 +258,7 @@ def validate(options: Options) -> None:
         raise PresetError("cues need 0 < min_duration < max_duration")
     if cues.max_cps <= 0 or cues.min_gap < 0:
         raise PresetError("cues need max_cps > 0 and min_gap >= 0")
+    return options
 
 
 def as_dict(options: Options) -> dict[str, Any]:

@@ -37,3 +37,14 @@ def ensure_folder(folder: Path) -> Path:
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {folder} is not writable")
     return folder
+
+
+def check_folder(folder: Path) -> None:
+    """Raise OutputError now if `folder` could not be created or written later; creates nothing."""
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot create output folder {folder}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"output folder {folder} is not writable")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from subtitler.errors import SubtitlerError
+from subtitler.glossary import Glossary
 from subtitler.model import Cue, MediaInfo, Transcript
 from subtitler.model_store import ResolvedModel
 from subtitler.options import Options
@@ -29,11 +30,13 @@ class Job:
     stem: str
     options: Options
     model: ResolvedModel
+    glossary: Glossary = field(default_factory=Glossary)
     media: MediaInfo | None = None
     audio: Any = field(default=None, repr=False, compare=False)  # float32 16 kHz mono samples, dropped after use
     transcript: Transcript | None = None
     reused: tuple[str, ...] = ()  # stages whose earlier output was kept
-    cues: dict[str, tuple[Cue, ...]] = field(default_factory=dict)  # language -> cues
+    cues: dict[str, tuple[Cue, ...]] = field(default_factory=dict)  # language -> cues, the spoken language first
+    routes: dict[str, str] = field(default_factory=dict)  # target language -> the engines that made it
     files: dict[str, Path] = field(default_factory=dict)  # "srt:en", "subtitled", "burned:en", ... -> path
     digests: dict[str, str] = field(default_factory=dict)  # same keys: what each file was made from
     previous: dict[str, str] = field(default_factory=dict)  # digests recorded by the last finished run
@@ -75,7 +78,7 @@ class Result:
 
 def build_stages(options: Options) -> list[Stage]:
     """The stages this run needs, in order."""
-    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, segment, transcribe, write
+    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, segment, transcribe, translate, write
 
     stages: list[Stage] = [
         probe.Probe(),
@@ -83,6 +86,7 @@ def build_stages(options: Options) -> list[Stage]:
         extract_audio.ExtractAudio(),
         transcribe.Transcribe(),
         segment.Segment(),
+        translate.Translate(),
         write.Write(),
     ]
     if options.output.mux:

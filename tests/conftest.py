@@ -17,6 +17,8 @@ VIDEO = SHARED / "video"
 
 # One model cache for the whole session, outside the user's home.
 os.environ.setdefault("SUBTITLER_HOME", tempfile.mkdtemp(prefix="subtitler-test-home-"))
+# Argos packages: only the ones a test installs, never the user's.
+os.environ["ARGOS_PACKAGES_DIR"] = tempfile.mkdtemp(prefix="subtitler-test-argos-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -233,8 +233,9 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path, speech_video: P
         assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-def test_burning_a_language_that_is_not_there_fails_that_file(tmp_path: Path, speech_video: Path):
+def test_burning_a_language_no_engine_reaches_fails_that_file(tmp_path: Path, speech_video: Path):
+    # French is a target some language could reach here (Apertium es>fr), so only the English file fails.
     code, output = run(str(speech_video), "-o", str(tmp_path), "--burn", "fr", "--no-mux")
     assert code == 1
-    assert "cannot burn 'fr'" in output
+    assert "no engine here translates English (en) into French (fr)" in output
     assert not list((tmp_path / "talk").glob("*.burned.mp4"))

@@ -10,10 +10,11 @@ import pytest
 
 from subtitler.cues import TINY, break_lines, clean_words, cue_violations, display_width, make_cues
 from subtitler.model import Cue, Word
-from subtitler.options import CueOptions, load_options
+from subtitler.options import load_options
+
+from .cue_rules import EPS, check_invariants
 
 OPTIONS = load_options().cues
-EPS = 1e-9
 WEATHER = (
     "The weather was lovely this morning. We went for a long walk along the river and saw some ducks. "
     "Then it started to rain, so we ran back home as fast as we could, laughing all the way. "
@@ -56,41 +57,6 @@ def generated_words(rng: random.Random, count: int) -> list[Word]:
         roll = rng.random()
         t += length + (rng.uniform(0.6, 4.0) if roll < 0.05 else rng.uniform(0.0, 0.25))
     return words
-
-
-def check_invariants(words: list[Word], cues: tuple[Cue, ...], options: CueOptions, duration: float | None) -> None:
-    """The hard rules on every cue, and each soft rule broken only where the timing leaves no choice."""
-    assert cues
-    assert " ".join(c.text.replace("\n", " ") for c in cues).split() == " ".join(w.text for w in words).split()
-    first_word = 0
-    for k, cue in enumerate(cues):
-        count = len(cue.text.split())
-        spoken = words[first_word : first_word + count]
-        first_word += count
-        assert cue.end > cue.start
-        assert 1 <= len(cue.lines) <= options.max_lines or len(spoken) == 1
-        assert all(line == line.strip() and line for line in cue.lines)
-        assert cue.duration <= options.max_duration + EPS
-        if duration is not None:
-            assert cue.end <= duration + EPS
-        problems = cue_violations(cue, options)
-        if len(spoken) > 1:
-            assert not [p for p in problems if "line" in p], (cue, problems)
-        nxt = cues[k + 1] if k + 1 < len(cues) else None
-        if nxt is not None:
-            assert nxt.start > cue.start
-            assert cue.end <= nxt.start - options.min_gap + EPS, (cue, nxt)
-        # Too brief or too fast only where the cue already stays as long as the rules allow.
-        held_back = (
-            (nxt is not None and cue.end >= nxt.start - options.min_gap - EPS)
-            or cue.end >= spoken[-1].end + options.max_extend - EPS
-            or cue.duration >= options.max_duration - EPS
-            or (duration is not None and cue.end >= duration - EPS)
-        )
-        for problem in problems:
-            if "less than" in problem or "characters per second" in problem:
-                assert held_back, (cue, problem)
-    assert first_word == len(words)
 
 
 def test_display_width_counts_wide_characters_twice() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -11,12 +13,17 @@ from pathlib import Path
 import numpy as np
 
 from subtitler.errors import ModelError, UsageError
-from subtitler.model import Segment, Transcript, Word
+from subtitler.model import Segment, Sentence, Transcript, Word
 from subtitler.options import TranscribeOptions
 
 log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 PUNCTUATION_ONLY = set(" .,!?;:…-–—'\"¿¡。，！？、")
+
+
+# CTranslate2 4 is built against CUDA 12 and loads cuBLAS at its first GPU matrix product: a GPU
+# whose machine has only another CUDA's libraries is seen, but fails mid-run (seen with CUDA 13).
+CUBLAS = "libcublas.so.12"
 
 
 def cuda_available() -> bool:
@@ -28,11 +35,31 @@ def cuda_available() -> bool:
         return False
 
 
+@lru_cache(maxsize=1)
+def cuda_libraries_missing() -> str | None:
+    """None when CTranslate2's CUDA libraries load here, else what is missing (Linux only checks)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        ctypes.CDLL(CUBLAS)
+    except OSError:
+        return f"{CUBLAS} (CUDA 12 cuBLAS: pip install nvidia-cublas-cu12, and add its lib folder to LD_LIBRARY_PATH)"
+    return None
+
+
 def resolve_device(device: str) -> str:
     if device == "auto":
-        return "cuda" if cuda_available() else "cpu"
+        if not cuda_available():
+            return "cpu"
+        missing = cuda_libraries_missing()
+        if missing:
+            log.warning("a CUDA GPU is here but %s cannot be loaded, so Whisper and Argos run on the CPU", missing)
+            return "cpu"
+        return "cuda"
     if device == "cuda" and not cuda_available():
         raise UsageError("--device cuda was asked for, but CTranslate2 sees no CUDA GPU")
+    if device == "cuda" and cuda_libraries_missing():
+        raise UsageError(f"--device cuda was asked for, but CTranslate2 cannot load {cuda_libraries_missing()}")
     return device
 
 
@@ -93,19 +120,21 @@ def _decode_kwargs(options: TranscribeOptions, multilingual_model: bool) -> dict
     return kwargs
 
 
-def transcribe(
-    model_path: Path,
-    audio: np.ndarray,
-    options: TranscribeOptions,
-    on_progress: Callable[[float], None] | None = None,
-) -> Transcript:
+def _model(model_path: Path, options: TranscribeOptions):  # type: ignore[no-untyped-def]
     device = resolve_device(options.device)
-    model = load_model(
+    return load_model(
         str(model_path), device, resolve_compute_type(options.compute_type, device), resolve_threads(options.threads)
     )
-    kwargs = _decode_kwargs(options, model.model.is_multilingual)
-    if options.language and not model.model.is_multilingual and options.language != "en":
-        raise UsageError(f"the model in {model_path} knows only English; use a multilingual model for '{options.language}'")
+
+
+def _decode(
+    model,  # type: ignore[no-untyped-def]
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    kwargs: dict[str, object],
+    on_progress: Callable[[float], None] | None,
+) -> tuple[list[Segment], object]:
+    """Whisper's segments over the audio, likely hallucinations dropped, progress in media seconds."""
     duration = len(audio) / SAMPLE_RATE
     if options.batch_size > 0:
         from faster_whisper import BatchedInferencePipeline
@@ -133,9 +162,38 @@ def transcribe(
             on_progress(min(duration, segment.end))
     if on_progress:
         on_progress(duration)
+    return segments, info
+
+
+def transcribe(
+    model_path: Path,
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    on_progress: Callable[[float], None] | None = None,
+) -> Transcript:
+    model = _model(model_path, options)
+    if options.language and not model.model.is_multilingual and options.language != "en":
+        raise UsageError(f"the model in {model_path} knows only English; use a multilingual model for '{options.language}'")
+    segments, info = _decode(model, audio, options, _decode_kwargs(options, model.model.is_multilingual), on_progress)
     return Transcript(
-        language=info.language,
-        language_probability=float(info.language_probability),
-        duration=duration,
+        language=info.language,  # type: ignore[attr-defined]
+        language_probability=float(info.language_probability),  # type: ignore[attr-defined]
+        duration=len(audio) / SAMPLE_RATE,
         segments=tuple(segments),
     )
+
+
+def translate(
+    model_path: Path,
+    audio: np.ndarray,
+    options: TranscribeOptions,
+    language: str,
+    on_progress: Callable[[float], None] | None = None,
+) -> list[Sentence]:
+    """English sentences from speech in `language`, by Whisper's own translate task."""
+    model = _model(model_path, options)
+    if not model.model.is_multilingual:
+        raise UsageError(f"the model in {model_path} knows only English, so it cannot translate; use a multilingual model")
+    kwargs = {**_decode_kwargs(options, True), "task": "translate", "language": language, "word_timestamps": False}
+    segments, _ = _decode(model, audio, options, kwargs, on_progress)
+    return [Sentence(s.start, s.end, " ".join(s.text.split())) for s in segments]

@@ -16,7 +16,7 @@ from subtitler.pipeline import Job
 @lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
     found = {"subtitler": __version__, "python": platform.python_version()}
-    for package in ("faster-whisper", "ctranslate2", "av", "pysubs2", "imageio-ffmpeg"):
+    for package in ("faster-whisper", "ctranslate2", "sentencepiece", "av", "pysubs2", "imageio-ffmpeg"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -44,6 +44,8 @@ def job_summary(job: Job) -> dict[str, object]:
         "language": transcript.language if transcript else None,
         "language_probability": round(transcript.language_probability, 4) if transcript else None,
         "cue_counts": {lang: len(cues) for lang, cues in job.cues.items()},
+        "translations": {lang: {"route": route, "kept": f"translate:{lang}" in job.reused} for lang, route in job.routes.items()},
+        "glossary": [term.text for term in job.glossary.terms],
         "reused": list(job.reused),
         "timings": job.timings,
         "outputs": {key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()},

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from subtitler.cues import make_cues
+from subtitler.cues import clean_words, make_cues
+from subtitler.model import Word
 from subtitler.pipeline import Job
+
+
+def spoken_words(job: Job) -> list[Word]:
+    """The transcript's words fit to cut, glossary terms spelled as written."""
+    assert job.transcript is not None
+    return clean_words(job.glossary.respell_words(job.transcript.words), job.transcript.duration)
 
 
 class Segment:
@@ -14,5 +21,5 @@ class Segment:
     def run(self, job: Job) -> Job:
         assert job.transcript is not None
         transcript = job.transcript
-        cues = make_cues(transcript.words, job.options.cues, transcript.duration, transcript.language)
+        cues = make_cues(spoken_words(job), job.options.cues, transcript.duration, transcript.language)
         return dataclasses.replace(job, cues={**job.cues, transcript.language: cues})

@@ -19,4 +19,4 @@ class Transcribe:
         duration = len(job.audio) / whisper.SAMPLE_RATE
         with seconds_bar(f"{job.stem}: transcribe", duration) as progress:
             transcript = whisper.transcribe(job.model.path, job.audio, job.options.transcribe, progress)
-        return dataclasses.replace(job, transcript=transcript, audio=None)
+        return dataclasses.replace(job, transcript=transcript)  # the audio stays for Whisper's translation

@@ -29,9 +29,14 @@ def render(job: Job, fmt: str, language: str) -> str:
     return CUE_WRITERS[fmt](cues)
 
 
+def text_digest(job: Job, language: str) -> str:
+    """What a language's words were made from: its translation, or the transcript and the glossary."""
+    return job.digests.get(f"translation:{language}") or digest(transcript_digest(job), job.glossary)
+
+
 def subtitle_digest(job: Job, fmt: str, language: str) -> str:
     style = job.options.style if fmt == "ass" else None
-    return digest(transcript_digest(job), language, fmt, job.options.cues, style, canvas_for(job) if style else None)
+    return digest(text_digest(job, language), language, fmt, job.options.cues, style, canvas_for(job) if style else None)
 
 
 class Write:

@@ -1,0 +1,144 @@
+"""Stage: the subtitles in every target language, a sentence at a time, each cut into cues again.
+
+Each target language's translation is kept in `<stem>.<lang>.json` with what it was made from,
+so a later run with one more language translates only that one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from subtitler import engines, model_store
+from subtitler.adapters import media, whisper
+from subtitler.cues import make_cues
+from subtitler.formats import translation_from_json, translation_to_json
+from subtitler.model import Cue, Sentence, Translation
+from subtitler.model_store import ResolvedModel
+from subtitler.options import Options
+from subtitler.outputs import write_text
+from subtitler.pipeline import Job
+from subtitler.progress import seconds_bar
+from subtitler.reuse import digest
+from subtitler.routes import Route, plan
+from subtitler.sentences import split_sentences, timed_words
+from subtitler.stages.resume import transcript_digest
+from subtitler.stages.segment import spoken_words
+
+log = logging.getLogger(__name__)
+
+
+def targets(options: Options) -> list[str]:
+    """The languages asked for (the burned one included), in the order given."""
+    wanted = list(options.translate.to)
+    burn = options.output.burn
+    return list(dict.fromkeys([*wanted, burn] if burn else wanted))
+
+
+def check_routes(options: Options, model: ResolvedModel, source: str | None) -> dict[str, Route]:
+    """A route for each target language from `source` (None: not known yet); MissingPairError if one has none."""
+    multilingual = model_store.is_multilingual(model.path)
+    catalog = engines.catalog(multilingual)
+    return plan(source if multilingual else "en", targets(options), catalog, options.translate.engine, engines.hints)
+
+
+def translation_digest(job: Job, route: Route) -> str:
+    settings = job.options.translate
+    heard = (job.model.name, job.options.transcribe) if route.hears_audio else None
+    return digest(
+        transcript_digest(job), str(route), [engines.identity(h) for h in route.hops], heard, job.glossary,
+        settings.beam_size, settings.max_sentence_chars, job.options.cues.max_pause,
+    )  # fmt: skip
+
+
+def _audio(job: Job) -> Any:
+    if job.audio is not None:
+        return job.audio
+    assert job.media is not None
+    with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
+        return media.decode_audio(job.source, progress, job.media.duration)
+
+
+def _translate(
+    job: Job, route: Route, sentences: tuple[Sentence, ...], audio: Callable[[], Any], done: dict[str, tuple[Sentence, ...]]
+) -> tuple[Sentence, ...]:
+    """The sentences taken along the route, hop by hop; `done` holds each route prefix already taken
+    in this job (German to English once, for English and for Italian through English)."""
+    options = job.options
+    settings = engines.Settings(
+        device=whisper.resolve_device(options.transcribe.device),
+        threads=whisper.resolve_threads(options.transcribe.threads),
+        beam_size=options.translate.beam_size,
+        batch_size=options.translate.batch_size,
+    )
+    for k, hop in enumerate(route.hops):
+        prefix = str(Route(route.target, route.hops[: k + 1]))
+        if prefix in done:
+            sentences = done[prefix]
+            continue
+        if hop.engine == "whisper":
+            with seconds_bar(f"{job.stem}: translate into {hop.target}", job.transcript.duration) as bar:
+                heard = whisper.translate(job.model.path, audio(), options.transcribe, hop.source, bar)
+            sentences = tuple(Sentence(s.start, s.end, job.glossary.respell(s.text, hop.target)) for s in heard)
+            done[prefix] = sentences
+            continue
+        protected = [job.glossary.protect(s.text) for s in sentences]
+        translated = engines.translate_texts(hop, [text for text, _ in protected], settings)
+        restored = []
+        for sentence, (_, found), text in zip(sentences, protected, translated, strict=True):
+            text, lost = job.glossary.restore(text, found, hop.target)
+            if lost:
+                log.warning("%s: %s lost the glossary term(s) %s in: %s", job.stem, hop, ", ".join(lost), text)
+            restored.append(Sentence(sentence.start, sentence.end, job.glossary.respell(text, hop.target)))
+        sentences = done[prefix] = tuple(restored)
+    return sentences
+
+
+def _kept(job: Job, target: str, path: Path, made_from: str) -> Translation | None:
+    if not job.keeps(f"translation:{target}", path, made_from):
+        return None
+    try:
+        return translation_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("%s: cannot reuse %s (%s); translating again", job.stem, path.name, exc)
+        return None
+
+
+class Translate:
+    name = "translate"
+
+    def run(self, job: Job) -> Job:
+        assert job.transcript is not None
+        transcript = job.transcript
+        routes = check_routes(job.options, job.model, transcript.language) if targets(job.options) else {}
+        words = spoken_words(job)
+        sources = split_sentences(words, job.options.cues.max_pause, job.options.translate.max_sentence_chars)
+        audio = functools.cache(lambda: _audio(job))  # decoded again only if a route hears it and the transcript was kept
+        done: dict[str, tuple[Sentence, ...]] = {}  # route prefix -> sentences, shared between targets
+        cues: dict[str, tuple[Cue, ...]] = {}
+        for target, route in sorted(routes.items(), key=lambda item: len(item[1].hops)):  # direct routes first
+            if not sources:  # no speech: nothing to translate, and no subtitles in any language
+                cues[target] = ()
+                continue
+            path, made_from = job.output(f"{job.stem}.{target}.json"), translation_digest(job, route)
+            translation = _kept(job, target, path, made_from)
+            if translation is not None:
+                job = dataclasses.replace(job, reused=(*job.reused, f"translate:{target}"))
+            else:
+                log.info("%s: translating into %s (%s)", job.stem, target, route)
+                translation = Translation(target, transcript.language, str(route), _translate(job, route, sources, audio, done))
+                write_text(path, translation_to_json(translation, sources, {"made_from": made_from}))
+            done[translation.route] = translation.sentences
+            timed = timed_words(translation.sentences, words, target)
+            cues[target] = make_cues(timed, job.options.cues, transcript.duration, target)
+            job = job.with_file(f"translation:{target}", path, made_from)
+        return dataclasses.replace(
+            job,
+            cues={**job.cues, **{target: cues[target] for target in routes}},  # in the order asked for
+            routes={target: str(route) for target, route in routes.items() if sources},
+            audio=None,
+        )
