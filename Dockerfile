@@ -6,12 +6,15 @@ FROM nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
 ENV DEBIAN_FRONTEND=noninteractive \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    SUBTITLER_HOME=/models
+    SUBTITLER_HOME=/models \
+    ARGOS_PACKAGES_DIR=/models/argos
 
-# Python 3.11, and fonts with Latin, Greek, Cyrillic and CJK glyphs for burn-in.
+# Python 3.11, fonts with Latin, Greek, Cyrillic and CJK glyphs for burn-in, and Apertium's
+# English/Spanish/Catalan/French pairs for translation (Argos packages go in a volume, see README).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
        python3.11 python3.11-venv fontconfig fonts-dejavu-core fonts-noto-cjk \
+       apertium apertium-eng-spa apertium-eng-cat apertium-fr-es apertium-fra-cat \
     && rm -rf /var/lib/apt/lists/*
 
 RUN python3.11 -m venv /opt/subtitler

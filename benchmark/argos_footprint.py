@@ -44,7 +44,7 @@ def main() -> None:
         for requirement in (f"argostranslate=={args.argostranslate}", "sentencepiece"):
             packages = resolve(requirement, venv)
             total = sum(size for _, _, size in packages)
-            print(f"{requirement}: {len(packages)} packages, {total / 1e9:.2f} GB of wheels")
+            print(f"{requirement}: {len(packages)} packages, {total / 1e6:.1f} MB of wheels")
             for name, version, size in packages[:6]:
                 print(f"    {size / 1e6:8.1f} MB  {name} {version}")
 
