@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmark.translate import median_time  # noqa: E402
 from subtitler import argos_packages  # noqa: E402
 from subtitler.adapters import argos, whisper  # noqa: E402
 from tests.tiny_argos import ARGOS_SIZED, build_package  # noqa: E402
@@ -32,15 +31,6 @@ SENTENCES = (
     "The cat sleeps on the warm red chair while the old dog watches the garden.",
     "Ask not what your country can do for you.",
 )
-
-
-def timed(call, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -60,11 +50,10 @@ def main() -> None:
         except Exception as exc:  # report what a user would see, then go on with the other device
             report[device] = f"failed: {exc.__class__.__name__}: {exc}"
             continue
+        one_by_one = median_time(lambda d=device: [argos.translate(package, [t], device=d) for t in sample], 1)
         report[device] = {
-            "batched_s": timed(lambda device=device: argos.translate(package, texts, device=device)),
-            "per_text_s (first 50, scaled)": timed(lambda d=device: [argos.translate(package, [t], device=d) for t in sample], 1)
-            * len(texts)
-            / len(sample),
+            "batched_s": median_time(lambda device=device: argos.translate(package, texts, device=device), 3),
+            "per_text_s (first 50, scaled)": one_by_one * len(texts) / len(sample),
             "empty_outputs": sum(not o.strip() for o in outputs[device]),
         }
     if len(outputs) == 2:

@@ -191,16 +191,6 @@ def install_file(archive: Path) -> ArgosPackage:
     return package
 
 
-def install_hint(source: str, target: str) -> str:
-    """One sentence telling a user how to get the source -> target package."""
-    return (
-        f"No Argos Translate package for {source} -> {target} is installed: "
-        f"run `subtitler models install argos:{source}-{target}` to download one, "
-        f"or `subtitler models install FILE.argosmodel` with a translate-{source}_{target}-*.argosmodel "
-        "downloaded elsewhere (https://www.argosopentech.com/argospm/index/)."
-    )
-
-
 def _version_key(version: object) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(version)))
 

@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +81,8 @@ class Glossary:
     def respell(self, text: str, language: str) -> str:
         """Each term found in another case or spacing, written as the glossary writes it."""
         for term in self._longest_first():
-            text = term.pattern().sub(lambda _, term=term: term.rendering(language), text)  # type: ignore[misc]
+            rendering = term.rendering(language)
+            text = term.pattern().sub(lambda _: rendering, text)  # noqa: B023 (used at once, inside the loop)
         return text
 
     def respell_words(self, words: Sequence[Word]) -> list[Word]:
@@ -108,7 +109,7 @@ def _core(text: str) -> tuple[str, str, str]:
     return match.group(1), match.group(2), match.group(3)
 
 
-def _renderings(path: Path, term: str, table: dict[str, object]) -> tuple[tuple[str, str], ...]:
+def _renderings(path: Path, term: str, table: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
     found = []
     for code, rendering in table.items():
         if not isinstance(rendering, str) or not rendering.strip():

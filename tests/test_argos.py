@@ -7,7 +7,6 @@ import json
 import logging
 import stat
 import threading
-import time
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -202,14 +201,10 @@ def test_a_file_that_is_not_a_zip_is_refused(store: Path, tmp_path: Path):
     assert not store.exists()
 
 
-def test_an_unreachable_index_fails_fast_with_the_hint(monkeypatch: pytest.MonkeyPatch, store: Path):
+def test_an_unreachable_index_is_a_model_error_with_the_hint(monkeypatch: pytest.MonkeyPatch, store: Path):
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", "http://127.0.0.1:9")
-    started = time.monotonic()
-    with pytest.raises(ModelError, match=r"subtitler models install FILE\.argosmodel"):
+    with pytest.raises(ModelError, match=r"translate-en_de-\*\.argosmodel elsewhere .*subtitler models install FILE\.argosmodel"):
         argos_packages.install_from_index("English", "deu")
-    assert time.monotonic() - started < 10
-    hint = argos_packages.install_hint("en", "de")
-    assert "argos:en-de" in hint and "translate-en_de-*.argosmodel" in hint
 
 
 @pytest.fixture

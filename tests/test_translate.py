@@ -73,9 +73,10 @@ def test_whisper_translates_french_speech_into_english(tmp_path: Path):
 
 @needs_apertium
 def test_apertium_makes_spanish_and_catalan_tracks_in_one_run(tmp_path: Path, speech_video: Path):
-    code, output = invoke("run", str(speech_video), "-o", str(tmp_path), "--to", "es,ca")
+    code, output = invoke("run", str(speech_video), "-o", str(tmp_path), "--to", "es,ca", "--burn", "ca")
     assert code == 0, output
     folder = tmp_path / "talk"
+    assert (folder / "talk.ca.burned.mp4").is_file()  # a translated language can be the burned one
     spanish = " ".join(t for _, _, t in cues_of(folder / "talk.es.srt")).lower()
     catalan = " ".join(t for _, _, t in cues_of(folder / "talk.ca.srt")).lower()
     assert "país" in spanish and "americanos" in spanish, spanish  # "your country", "Americans"
@@ -128,6 +129,16 @@ def test_glossary_terms_come_out_as_written(tmp_path: Path):
     record = job_json(tmp_path / "jfk")
     assert record["glossary"] == ["Americans", "fellow"]
     assert "Americans" in record["options"]["transcribe"]["hotwords"]  # Whisper was told to expect them
+
+
+def test_glossary_terms_are_whisper_hotwords(tmp_path: Path):
+    """faster-whisper's own hotwords clip: "ComfyUI" is heard only when Whisper expects it."""
+    terms = tmp_path / "terms.csv"
+    terms.write_text("ComfyUI\n", encoding="utf-8")
+    clip = AUDIO / "en/hotwords_comfyui.mp3"
+    code, output = invoke("run", str(clip), "-o", str(tmp_path), "--language", "en", "--glossary", str(terms))
+    assert code == 0, output
+    assert "ComfyUI" in (tmp_path / "hotwords_comfyui/hotwords_comfyui.en.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 from subtitler.adapters import media
 from subtitler.pipeline import Job
 from subtitler.progress import seconds_bar
+
+
+def decode(job: Job) -> np.ndarray:
+    """The input's audio as Whisper hears it (also used by the translate stage when the transcript was kept)."""
+    if job.audio is not None:
+        return job.audio
+    assert job.media is not None
+    with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
+        return media.decode_audio(job.source, progress, job.media.duration)
 
 
 class ExtractAudio:
@@ -15,7 +26,4 @@ class ExtractAudio:
     def run(self, job: Job) -> Job:
         if job.transcript is not None:
             return job
-        assert job.media is not None
-        with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
-            audio = media.decode_audio(job.source, progress, job.media.duration)
-        return dataclasses.replace(job, audio=audio)
+        return dataclasses.replace(job, audio=decode(job))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from subtitler import engines, model_store
-from subtitler.adapters import media, whisper
+from subtitler.adapters import whisper
 from subtitler.cues import make_cues
 from subtitler.formats import translation_from_json, translation_to_json
 from subtitler.model import Cue, Sentence, Translation
@@ -26,6 +26,7 @@ from subtitler.progress import seconds_bar
 from subtitler.reuse import digest
 from subtitler.routes import Route, plan
 from subtitler.sentences import split_sentences, timed_words
+from subtitler.stages.extract_audio import decode
 from subtitler.stages.resume import transcript_digest
 from subtitler.stages.segment import spoken_words
 
@@ -47,20 +48,13 @@ def check_routes(options: Options, model: ResolvedModel, source: str | None) -> 
 
 
 def translation_digest(job: Job, route: Route) -> str:
+    """What a translation is made from; the transcript's digest holds the model and its decode settings,
+    which Whisper's own translation uses too."""
     settings = job.options.translate
-    heard = (job.model.name, job.options.transcribe) if route.hears_audio else None
     return digest(
-        transcript_digest(job), str(route), [engines.identity(h) for h in route.hops], heard, job.glossary,
+        transcript_digest(job), str(route), [engines.identity(h) for h in route.hops], job.glossary,
         settings.beam_size, settings.max_sentence_chars, job.options.cues.max_pause,
     )  # fmt: skip
-
-
-def _audio(job: Job) -> Any:
-    if job.audio is not None:
-        return job.audio
-    assert job.media is not None
-    with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
-        return media.decode_audio(job.source, progress, job.media.duration)
 
 
 def _translate(
@@ -117,7 +111,7 @@ class Translate:
         routes = check_routes(job.options, job.model, transcript.language) if targets(job.options) else {}
         words = spoken_words(job)
         sources = split_sentences(words, job.options.cues.max_pause, job.options.translate.max_sentence_chars)
-        audio = functools.cache(lambda: _audio(job))  # decoded again only if a route hears it and the transcript was kept
+        audio = functools.cache(lambda: decode(job))  # decoded again only if a route hears it and the transcript was kept
         done: dict[str, tuple[Sentence, ...]] = {}  # route prefix -> sentences, shared between targets
         cues: dict[str, tuple[Cue, ...]] = {}
         for target, route in sorted(routes.items(), key=lambda item: len(item[1].hops)):  # direct routes first
