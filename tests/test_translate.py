@@ -13,7 +13,7 @@ import av
 import pytest
 from click.testing import CliRunner
 
-from subtitler.adapters import apertium
+from subtitler.adapters import apertium, whisper
 from subtitler.adapters import argos as argos_adapter
 from subtitler.cli import main
 from subtitler.cues import cue_violations
@@ -69,6 +69,28 @@ def test_whisper_translates_french_speech_into_english(tmp_path: Path):
     assert job_json(folder)["translations"] == {"en": {"route": "whisper:fr>en", "kept": False}}
     assert_cues_follow_the_rules(folder / "sous_le_consulat.en.srt")
     assert (folder / "sous_le_consulat.fr.srt").is_file()  # the spoken language's subtitles are always written
+
+
+@needs_apertium
+def test_whisper_then_apertium_pivot_through_english(tmp_path: Path, monkeypatch):
+    """German speech into Spanish: no German pair is installed, so Whisper hears it into English and
+    Apertium goes on; English is a target too, and Whisper decodes the audio once for both."""
+    calls = []
+    real = whisper.translate
+    monkeypatch.setattr(whisper, "translate", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    german = AUDIO / "de/leichenhalle.wav"  # "Der hinter diesem Portal liegenden Raum wurde als Leichenhalle genutzt."
+    code, output = invoke("run", str(german), "-o", str(tmp_path), "--language", "de", "--to", "es,en")
+    assert code == 0, output
+    folder = tmp_path / "leichenhalle"
+    assert job_json(folder)["translations"] == {
+        "es": {"route": "whisper:de>en, apertium:en>es", "kept": False},
+        "en": {"route": "whisper:de>en", "kept": False},
+    }
+    assert len(calls) == 1
+    for language in ("en", "es"):
+        text = " ".join(t for _, _, t in cues_of(folder / f"leichenhalle.{language}.srt")).lower()
+        assert "portal" in text, text
+        assert_cues_follow_the_rules(folder / f"leichenhalle.{language}.srt")
 
 
 @needs_apertium
