@@ -22,6 +22,15 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class JobSettings:
+    """What every job of a run shares: the options, the Whisper model, the glossary (checked up front)."""
+
+    options: Options
+    model: ResolvedModel
+    glossary: Glossary = field(default_factory=Glossary)
+
+
+@dataclass(frozen=True)
 class Job:
     """Everything known about one input; each stage returns a new Job with its part filled in."""
 
@@ -46,6 +55,10 @@ class Job:
     def work(self) -> Path:
         """Scratch folder for files the program names itself (removed when the job ends)."""
         return self.folder / ".work"
+
+    @classmethod
+    def of(cls, source: Path, folder: Path, stem: str, settings: JobSettings) -> Job:
+        return cls(source, folder, stem, settings.options, settings.model, settings.glossary)
 
     def output(self, name: str) -> Path:
         return self.folder / name

@@ -1,0 +1,19 @@
+"""The command line (click): one module per group of commands; logging is configured in `common`."""
+
+from __future__ import annotations
+
+import click
+
+from subtitler import __version__
+from subtitler.cli.catalog import languages_command, models, presets
+from subtitler.cli.run import run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="subtitler")
+def main() -> None:
+    """Video in; readable subtitles in every language, a soft-subtitled copy and a burned copy out."""
+
+
+for command in (run, models, languages_command, presets):
+    main.add_command(command)

@@ -1,0 +1,148 @@
+"""What every command shares: logging (configured here and nowhere else), errors turned into one
+line and an exit code, and the options `run` and `watch` both take, checked before any work."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from subtitler import glossary, languages, model_store, progress
+from subtitler.adapters import whisper
+from subtitler.errors import SubtitlerError, UsageError
+from subtitler.options import FORMATS, load_options
+from subtitler.pipeline import JobSettings
+from subtitler.stages.translate import check_routes
+
+log = logging.getLogger("subtitler")
+_FORMAT = "%(message)s"
+_DEBUG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(debug: bool, quiet: bool, log_file: Path | None = None) -> None:
+    """Messages on stderr; with `log_file`, every message of INFO and above (DEBUG with --debug) there too, timed."""
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_DEBUG_FORMAT if debug else _FORMAT))
+    handler.setLevel(level)
+    handlers: list[logging.Handler] = [handler]
+    if log_file is not None:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setFormatter(logging.Formatter(f"%(asctime)s [%(process)d] {_DEBUG_FORMAT}"))
+        handlers.append(to_file)
+    root = logging.getLogger()
+    root.handlers[:] = handlers
+    root.setLevel(logging.WARNING)
+    logging.getLogger("subtitler").setLevel(logging.DEBUG if debug else logging.INFO)
+    if debug:
+        logging.getLogger("faster_whisper").setLevel(logging.DEBUG)
+
+
+def setup_worker_logging(log_file: Path, debug: bool) -> None:
+    """A watch worker process: its messages go to the watcher's log file only (no bars, no stderr)."""
+    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file.setFormatter(logging.Formatter(f"%(asctime)s [%(process)d] {_DEBUG_FORMAT}"))
+    root = logging.getLogger()
+    root.handlers[:] = [to_file]
+    root.setLevel(logging.WARNING)
+    logging.getLogger("subtitler").setLevel(logging.DEBUG if debug else logging.INFO)
+    progress.configure(False)
+
+
+def common(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--debug and --quiet on every command; SubtitlerError becomes one line on stderr and an exit code."""
+
+    @click.option("--debug", is_flag=True, help="Show debug logs and tracebacks.")
+    @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors; no progress bars.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, debug: bool, quiet: bool, **kwargs: Any) -> Any:
+        setup_logging(debug, quiet)
+        progress.configure(False if quiet else None)
+        click.get_current_context().meta["subtitler.log"] = (debug, quiet)  # for commands that log to a file too
+        try:
+            return command(*args, **kwargs)
+        except SubtitlerError as exc:
+            if debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def csv(value: str | None) -> tuple[str, ...] | None:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else None
+
+
+def language(value: str | None, flag: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return languages.normalize(value)
+    except ValueError as exc:
+        raise UsageError(f"{flag}: {exc}") from exc
+
+
+_JOB_OPTIONS = [
+    click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml."),
+    click.option("--model", help="Whisper model name (see 'subtitler models list') or model folder."),
+    click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs."),
+    click.option("--compute-type", help="CTranslate2 compute type (int8, int8_float16, float16, float32...)."),
+    click.option("--threads", type=int, help="CPU threads for Whisper (0 = all cores)."),
+    click.option("--language", help="Spoken language (e.g. en, fr); detected when not given."),
+    click.option("--beam-size", type=int, help="Beam size for decoding."),
+    click.option("--batch-size", type=int, help="Batched decoding with this batch size (0 = sequential)."),
+    click.option("--vad/--no-vad", default=None, help="Silero voice activity detection."),
+    click.option("--hotwords", help="Names and words Whisper should expect, e.g. 'ComfyUI, Ada Lovelace'."),
+    click.option("--prompt", help="Initial prompt (style, spelling of names)."),
+    click.option("--format", "formats", help=f"Comma-separated subtitle formats out of {','.join(FORMATS)}."),
+    click.option("--mux/--no-mux", default=None, help="Write a soft-subtitled copy of each video."),
+    click.option("--to", "to", help="Translate the subtitles into these languages too, e.g. 'en,es,ca'."),
+    click.option("--engine", type=click.Choice(["auto", "whisper", "argos", "apertium"]), help="Translation engine."),
+    click.option("--glossary", type=click.Path(dir_okay=False), help="TOML or CSV file of names and terms kept as written."),
+    click.option("--burn", help="Burn this language's subtitles into a copy of the video."),
+    click.option("--max-chars", type=int, help="Characters per line."),
+    click.option("--max-lines", type=int, help="Lines per cue."),
+    click.option("--force", is_flag=True, help="Redo outputs that already exist."),
+]
+
+
+def job_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a job (`run` and `watch`), each None when not given so that presets decide."""
+    for option in reversed(_JOB_OPTIONS):
+        command = option(command)
+    return command
+
+
+def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The command line's values, by preset table."""
+    return {
+        "transcribe": {
+            "model": flags["model"], "device": flags["device"], "compute_type": flags["compute_type"],
+            "threads": flags["threads"], "language": language(flags["language"], "--language"),
+            "beam_size": flags["beam_size"], "batch_size": flags["batch_size"], "vad": flags["vad"],
+            "hotwords": flags["hotwords"], "prompt": flags["prompt"],
+        },
+        "cues": {"max_chars_per_line": flags["max_chars"], "max_lines": flags["max_lines"]},
+        "translate": {"to": csv(flags["to"]), "engine": flags["engine"], "glossary": flags["glossary"]},
+        "output": {"formats": csv(flags["formats"]), "mux": flags["mux"], "burn": language(flags["burn"], "--burn")},
+    }  # fmt: skip
+
+
+def job_settings(preset: str, given: dict[str, dict[str, Any]], force: bool) -> JobSettings:
+    """Options, glossary, device, model and translation routes, all checked before any work (UsageError/ModelError)."""
+    options = load_options(preset, given, force=force)
+    terms = glossary.load(options.translate.glossary)
+    if terms:  # Whisper hears the glossary's names better when it expects them
+        hotwords = ", ".join(filter(None, [options.transcribe.hotwords, terms.hotwords()]))
+        options = dataclasses.replace(options, transcribe=dataclasses.replace(options.transcribe, hotwords=hotwords))
+    whisper.resolve_device(options.transcribe.device)  # --device cuda without a GPU fails here, once
+    model = model_store.resolve(options.transcribe.model)
+    check_routes(options, model, options.transcribe.language or None)  # a missing language pair fails before any work
+    return JobSettings(options, model, terms)
