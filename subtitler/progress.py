@@ -9,12 +9,19 @@ from collections.abc import Callable, Iterator
 from tqdm import tqdm
 
 _enabled: bool | None = None
+_observer: Callable[[str, float], None] | None = None
 
 
 def configure(enabled: bool | None) -> None:
     """None: on when stderr is a terminal."""
     global _enabled
     _enabled = enabled
+
+
+def observe(observer: Callable[[str, float], None] | None) -> None:
+    """Also tell `observer` (description, share done) whenever a bar moves (a watch worker reports it)."""
+    global _observer
+    _observer = observer
 
 
 @contextlib.contextmanager
@@ -34,5 +41,7 @@ def seconds_bar(description: str, total: float) -> Iterator[Callable[[float], No
             position = round(min(max(position, 0.0), total), 1)
             if position > bar.n:
                 bar.update(position - bar.n)
+                if _observer is not None and total > 0:
+                    _observer(description, position / total)
 
         yield update

@@ -7,6 +7,7 @@ import click
 from subtitler import __version__
 from subtitler.cli.catalog import languages_command, models, presets
 from subtitler.cli.run import run
+from subtitler.cli.watch import retry_command, status_command, watch_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,5 +16,5 @@ def main() -> None:
     """Video in; readable subtitles in every language, a soft-subtitled copy and a burned copy out."""
 
 
-for command in (run, models, languages_command, presets):
+for command in (run, watch_command, status_command, retry_command, models, languages_command, presets):
     main.add_command(command)

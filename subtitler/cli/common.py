@@ -48,10 +48,11 @@ def setup_worker_logging(log_file: Path, debug: bool) -> None:
     """A watch worker process: its messages go to the watcher's log file only (no bars, no stderr)."""
     to_file = logging.FileHandler(log_file, encoding="utf-8")
     to_file.setFormatter(logging.Formatter(f"%(asctime)s [%(process)d] {_DEBUG_FORMAT}"))
+    to_file.setLevel(logging.DEBUG if debug else logging.INFO)
     root = logging.getLogger()
     root.handlers[:] = [to_file]
     root.setLevel(logging.WARNING)
-    logging.getLogger("subtitler").setLevel(logging.DEBUG if debug else logging.INFO)
+    logging.getLogger("subtitler").setLevel(logging.DEBUG)  # a failed job's error.log gets its debug lines too
     progress.configure(False)
 
 

@@ -1,0 +1,110 @@
+"""`subtitler watch`, `status` and `retry`: the watched folder and its job state."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from subtitler.cli.common import common, job_options, job_settings, overrides, setup_logging, setup_worker_logging
+from subtitler.errors import SubtitlerError, UsageError
+from subtitler.outputs import ensure_folder
+from subtitler.pipeline import JobSettings
+from subtitler.watch import folders
+from subtitler.watch.store import DATABASE, Store
+from subtitler.watch.watcher import LOG, WatchOptions, watch, watcher_pid
+from subtitler.watch.workers import ERROR_LOG
+
+
+@click.command("watch")
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Jobs side by side (Whisper already uses every core, so 1 suits most machines).")  # fmt: skip
+@click.option("--settle", type=click.FloatRange(0.2), default=5.0, show_default=True,
+              help="Seconds a file's size and time must stay the same before it is taken.")  # fmt: skip
+@click.option("--rescan", type=click.FloatRange(0.5), default=10.0, show_default=True,
+              help="Seconds between full rescans (for network shares, where events do not arrive).")  # fmt: skip
+@click.option("--move-done", type=click.Path(file_okay=False, path_type=Path), help="Move finished inputs here.")
+@click.option("--once", is_flag=True, help="Process what is there, then exit.")
+@job_options
+@common
+def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: float, move_done: Path | None, once: bool,
+                  preset: str, force: bool, **flags: Any) -> None:  # fmt: skip
+    """Subtitle every video that arrives in INBOX (and its subfolders) into OUT, once each."""
+    given = overrides(flags)
+    job_settings(preset, given, force)  # the command line's settings are checked before anything starts
+    for folder_preset in set(folders.read(inbox).values()):
+        job_settings(folder_preset, given, force)
+    try:
+        ensure_folder(out)
+        if move_done:
+            ensure_folder(move_done)
+    except SubtitlerError as exc:
+        raise UsageError(str(exc)) from exc
+    debug, quiet = click.get_current_context().meta["subtitler.log"]
+    log_file = out / LOG
+    setup_logging(debug, quiet, log_file)
+
+    @functools.cache
+    def settings_for(name: str) -> JobSettings:
+        return job_settings(name, given, force)
+
+    options = WatchOptions(inbox, out, preset, jobs, settle, rescan, move_done, once)
+    watch(options, settings_for, setup_worker_logging, (log_file, debug))
+
+
+def _store(out: Path) -> Store:
+    if not (out / DATABASE).is_file():
+        raise UsageError(f"{out} has no watch state ({DATABASE}): 'subtitler watch IN -o {out}' makes it")
+    return Store(out)
+
+
+def _ago(moment: float | None) -> str:
+    if moment is None:
+        return "-"
+    seconds = max(0.0, time.time() - moment)
+    return f"{seconds:.0f} s ago" if seconds < 120 else f"{seconds / 60:.0f} min ago"
+
+
+@click.command("status")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--errors", "error_count", type=int, default=5, show_default=True, help="How many recent failures to show.")
+@common
+def status_command(out: Path, error_count: int) -> None:
+    """The queue, the running jobs with their progress, done and failed counts, the last errors."""
+    store = _store(out)
+    try:
+        pid = watcher_pid(out)
+        counts = store.counts()
+        click.echo(f"watcher: {'running (pid ' + str(pid) + ')' if pid else 'not running'}")
+        click.echo("  ".join(f"{state} {count}" for state, count in counts.items()))
+        for entry in store.entries("running"):
+            click.echo(f"running  {entry.path}  {entry.stage or 'starting'} {entry.progress:.0%}  "
+                       f"(attempt {entry.attempts}, started {_ago(entry.started_at)})")  # fmt: skip
+        for entry in store.entries("queued"):
+            click.echo(f"queued   {entry.path}")
+        failed = sorted(store.entries("failed"), key=lambda e: e.finished_at or 0, reverse=True)[:error_count]
+        for entry in failed:
+            first_line = entry.error.splitlines()[0] if entry.error else ""
+            click.echo(f"failed   {entry.path}: {first_line}  (log: {out / entry.output / ERROR_LOG})")
+    finally:
+        store.close()
+
+
+@click.command("retry")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1)
+@common
+def retry_command(out: Path, inputs: tuple[str, ...]) -> None:
+    """Queue failed INPUTS (paths as `status` shows them; all failed ones if none) again."""
+    store = _store(out)
+    try:
+        count = store.retry(Path(i).as_posix() if not os.path.isabs(i) else i for i in inputs)
+    finally:
+        store.close()
+    click.echo(f"{count} job(s) queued again" + ("" if watcher_pid(out) else "; they run at the next 'subtitler watch'"))

@@ -1,0 +1,293 @@
+"""The watcher: finds finished inputs in IN (filesystem events, and a rescan for network shares
+where events never come), queues them in the store, hands them to the workers, records the end.
+
+Outputs go to OUT/<subfolder>/<stem>/ (IN's subfolders mirrored). A restart requeues what was
+running; a done input is skipped until its content changes; a failed one until it changes or
+`subtitler retry` queues it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from subtitler.errors import SubtitlerError, UsageError
+from subtitler.model_store import sha256_of
+from subtitler.pipeline import JobSettings
+from subtitler.watch import folders
+from subtitler.watch.scan import Seen, Settling, scan
+from subtitler.watch.store import Store
+from subtitler.watch.workers import Pool, Report, Task
+
+log = logging.getLogger(__name__)
+LOCK = "watch.lock"
+LOG = "watch.log"
+_TICK_S = 0.5
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    inbox: Path
+    outbox: Path
+    preset: str
+    jobs: int
+    settle: float  # seconds a file's size and mtime must stay the same before it is taken
+    rescan: float  # seconds between full rescans (events wake the watcher sooner)
+    move_done: Path | None = None
+    once: bool = False  # stop when nothing is left to do
+
+
+def hold_lock(outbox: Path) -> Any:
+    """One watcher per output folder: an exclusive lock on OUT/watch.lock, held while the file stays open."""
+    handle = (outbox / LOCK).open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        handle.close()
+        raise UsageError(f"another watcher is already writing to {outbox}") from exc
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def watcher_pid(outbox: Path) -> int | None:
+    """The pid of the watcher holding OUT's lock, or None when none is running."""
+    try:
+        with (outbox / LOCK).open("r") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return int(handle.read().strip() or 0) or None
+            return None
+    except (OSError, ValueError):
+        return None
+
+
+def move_aside(source: Path, target: Path) -> Path:
+    """Move `source` to `target`, or `target` with -2, -3... if taken: never overwrites, never copies half."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    count = 1
+    while True:
+        candidate = target if count == 1 else target.with_name(f"{target.stem}-{count}{target.suffix}")
+        try:
+            os.link(source, candidate)  # fails if the name is taken: no race with another writer
+        except FileExistsError:
+            count += 1
+            continue
+        except OSError:  # another file system (or one without hard links): copy beside, then link
+            temp = candidate.with_name(f".{candidate.name}.moving-{os.getpid()}")
+            shutil.copy2(source, temp)
+            try:
+                os.link(temp, candidate)
+            except FileExistsError:
+                count += 1
+                continue
+            finally:
+                temp.unlink(missing_ok=True)
+        source.unlink()
+        return candidate
+
+
+class Watcher:
+    def __init__(self, options: WatchOptions, settings_for: Callable[[str], JobSettings], setup: Callable[..., None],
+                 setup_args: tuple[Any, ...]):  # fmt: skip
+        self.options = options
+        self.settings_for = settings_for  # preset -> checked settings (cached by the caller)
+        self.store = Store(options.outbox)
+        self.pool = Pool(options.jobs, setup, setup_args)
+        self.settling = Settling(options.settle)
+        self.wake = threading.Event()
+        self.stopping = False
+        skip = [options.outbox] + ([options.move_done] if options.move_done else [])
+        self.skip = tuple(p for p in skip if p.resolve().is_relative_to(options.inbox.resolve()))
+
+    # -- finding inputs -------------------------------------------------------------------------
+    def consider(self, key: str, seen: Seen, now: float) -> None:
+        entry = self.store.get(key)
+        if entry and (entry.size, entry.mtime_ns) == (seen.size, seen.mtime_ns):
+            self.settling.drop(key)
+            if entry.state == "done" and self.options.move_done:
+                self.move_done(key)  # a watcher stopped between recording and moving
+            return
+        if entry and entry.state == "running":
+            return  # changed while running: looked at again once it ends
+        if not self.settling.finished(key, seen, now):
+            return
+        self.settling.drop(key)
+        path = self.options.inbox / key
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            log.warning("cannot read %s: %s", key, exc)
+            return
+        if entry and entry.sha256 == digest:
+            self.store.touch(key, seen.size, seen.mtime_ns)
+            return
+        preset = folders.preset_for(key, self.presets, self.options.preset)
+        output = entry.output if entry else self.output_folder(key)
+        self.store.queue(key, seen.size, seen.mtime_ns, digest, output, preset)
+        log.info("queued  %s%s", key, "" if preset == self.options.preset else f" (preset {preset})")
+
+    def output_folder(self, key: str) -> str:
+        """OUT/<subfolder>/<stem>, with -2, -3... when another input already has it."""
+        relative = PurePosixPath(key)
+        taken = {o.lower() for o in self.store.outputs()}
+        count = 1
+        while True:
+            stem = relative.stem if count == 1 else f"{relative.stem}-{count}"
+            folder = (relative.parent / stem).as_posix()
+            if folder.lower() not in taken:
+                return folder
+            count += 1
+
+    def rescan(self, now: float) -> None:
+        try:
+            self.presets = folders.read(self.options.inbox)
+        except UsageError as exc:
+            log.error("%s (keeping the earlier folder presets)", exc)
+        found = scan(self.options.inbox, self.skip)
+        self.settling.keep_only(set(found))
+        for key, seen in found.items():
+            self.consider(key, seen, now)
+        for entry in self.store.entries("queued"):
+            if entry.path not in found:
+                log.info("gone    %s (removed before it was done)", entry.path)
+                self.store.forget(entry.path)
+
+    # -- running jobs ---------------------------------------------------------------------------
+    def dispatch(self) -> None:
+        busy = set(self.pool.busy())
+        for entry in self.store.entries("queued"):
+            if not self.pool.idle():
+                return
+            if entry.path in busy:
+                continue
+            try:
+                settings = self.settings_for(entry.preset)
+            except SubtitlerError as exc:  # a folder preset that does not load: this input fails, others go on
+                self.store.start(entry.path)
+                self.store.fail(entry.path, str(exc), 0.0)
+                log.error("failed  %s: %s", entry.path, exc)
+                continue
+            settings = self._threads(settings)
+            folder = self.options.outbox / entry.output
+            self.store.start(entry.path)
+            self.pool.submit(Task(entry.path, self.options.inbox / entry.path, folder, folder.name, settings))
+            log.info("started %s", entry.path)
+
+    def _threads(self, settings: JobSettings) -> JobSettings:
+        """Jobs side by side share the cores instead of each taking them all."""
+        transcribe = settings.options.transcribe
+        if transcribe.threads or self.options.jobs == 1:
+            return settings
+        share = max(1, (os.cpu_count() or 1) // self.options.jobs)
+        options = dataclasses.replace(settings.options, transcribe=dataclasses.replace(transcribe, threads=share))
+        return dataclasses.replace(settings, options=options)
+
+    def record(self, report: Report) -> None:
+        if report.kind == "progress":
+            self.store.progress(report.key, report.stage, report.fraction)
+        elif report.kind == "done":
+            self.store.finish(report.key, report.seconds)
+            log.info("done    %s (%.1f s)", report.key, report.seconds)
+            if self.options.move_done:
+                self.move_done(report.key)
+        else:
+            self.store.fail(report.key, report.error, report.seconds)
+            log.error("failed  %s: %s", report.key, report.error.splitlines()[0] if report.error else "")
+
+    def move_done(self, key: str) -> None:
+        assert self.options.move_done is not None
+        source = self.options.inbox / key
+        if not source.is_file():
+            return
+        try:
+            moved = move_aside(source, self.options.move_done / key)
+        except OSError as exc:
+            log.warning("cannot move %s to %s: %s", key, self.options.move_done, exc)
+            return
+        log.info("moved   %s -> %s", key, moved)
+
+    # -- the loop -------------------------------------------------------------------------------
+    def idle(self) -> bool:
+        return not self.pool.busy() and not self.store.entries("queued") and not self.settling.waiting()
+
+    def run(self) -> None:
+        self.presets = folders.read(self.options.inbox)
+        requeued = self.store.requeue_running()
+        if requeued:
+            log.info("%d job(s) left unfinished by the last watcher: queued again", requeued)
+        observer = _observe(self.options.inbox, self.wake)
+        last_scan = -float("inf")
+        try:
+            while not self.stopping:
+                now = time.monotonic()
+                if self.wake.is_set() or now - last_scan >= self.options.rescan or self.settling.waiting():
+                    self.wake.clear()
+                    self.rescan(now)
+                    last_scan = now
+                self.dispatch()
+                for report in self.pool.reports(timeout=_TICK_S):
+                    self.record(report)
+                if self.options.once and self.idle():
+                    break
+        finally:
+            self.pool.stop()
+            left = self.store.requeue_running()
+            if left:
+                log.info("stopped: %d running job(s) will be done again at the next start", left)
+            if observer is not None:
+                observer.stop()
+            self.store.close()
+
+
+def _observe(inbox: Path, wake: threading.Event) -> Any:
+    """watchdog's observer: any event in IN wakes the loop; None where it cannot start (then rescans do)."""
+    try:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        class Wake(FileSystemEventHandler):
+            def on_any_event(self, event: Any) -> None:
+                wake.set()
+
+        observer = Observer()
+        observer.schedule(Wake(), str(inbox), recursive=True)
+        observer.start()
+        return observer
+    except Exception as exc:  # inotify limits, unsupported file systems: the rescan still finds everything
+        log.warning("no filesystem events for %s (%s); rescanning every few seconds instead", inbox, exc)
+        return None
+
+
+def watch(options: WatchOptions, settings_for: Callable[[str], JobSettings], setup: Callable[..., None],
+          setup_args: tuple[Any, ...]) -> None:  # fmt: skip
+    """Watch until SIGINT or SIGTERM (or, with `once`, until nothing is left to do)."""
+    lock = hold_lock(options.outbox)
+    watcher = Watcher(options, settings_for, setup, setup_args)
+
+    def stop(signum: int, _: Any) -> None:
+        log.info("%s: stopping", signal.Signals(signum).name)
+        watcher.stopping = True
+        watcher.wake.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        log.info("watching %s -> %s (%d job(s) at a time)", options.inbox, options.outbox, options.jobs)
+        watcher.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        lock.close()
