@@ -18,9 +18,24 @@ def atomic_path(final: Path) -> Iterator[Path]:
         yield temp
         if not temp.is_file():
             raise OutputError(f"{final.name} was not produced")
+        _sync(temp)  # on disk before it takes the final name: a power cut leaves the old file or the whole new one
         os.replace(temp, final)
+        _sync(final.parent)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _sync(path: Path) -> None:
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:  # some file systems cannot sync a folder
+        pass
+    finally:
+        os.close(handle)
 
 
 def write_text(final: Path, text: str) -> Path:

@@ -276,6 +276,21 @@ def test_folder_presets_and_moving_done_inputs(tmp_path: Path):
 
 
 @pytest.mark.slow
+def test_outputs_never_land_in_the_watched_folder(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    watch_itself = [sys.executable, "-m", "subtitler", "watch", str(inbox), "-o", str(inbox)]
+    same = subprocess.run(watch_itself, capture_output=True, text=True)
+    assert same.returncode == 2 and "must not be the watched folder" in same.stderr
+    # The outbox holds the inbox: an input named like the inbox must not get outbox/inbox/ as its folder.
+    shutil.copy(SHORT, inbox / "inbox.wav")
+    finished = run_once(inbox, tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    assert entry(tmp_path, "inbox.wav").output == "inbox-2"
+    assert sorted(p.name for p in inbox.iterdir()) == ["inbox.wav"]
+
+
+@pytest.mark.slow
 def test_a_second_watcher_on_the_same_output_is_refused(tmp_path: Path):
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()

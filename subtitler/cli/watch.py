@@ -36,6 +36,8 @@ from subtitler.watch.workers import ERROR_LOG
 def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: float, move_done: Path | None, once: bool,
                   preset: str, force: bool, **flags: Any) -> None:  # fmt: skip
     """Subtitle every video that arrives in INBOX (and its subfolders) into OUT, once each."""
+    if out.resolve() == inbox.resolve():
+        raise UsageError("the output folder must not be the watched folder (outputs would be taken as inputs)")
     given = overrides(flags)
     job_settings(preset, given, force)  # the command line's settings are checked before anything starts
     for folder_preset in set(folders.read(inbox).values()):

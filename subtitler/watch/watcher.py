@@ -148,7 +148,8 @@ class Watcher:
         while True:
             stem = relative.stem if count == 1 else f"{relative.stem}-{count}"
             folder = (relative.parent / stem).as_posix()
-            if folder.lower() not in taken:
+            inside_inbox = (self.options.outbox / folder).resolve().is_relative_to(self.options.inbox.resolve())
+            if folder.lower() not in taken and not inside_inbox:  # outputs in the inbox would be taken as inputs
                 return folder
             count += 1
 
