@@ -129,15 +129,22 @@ class Watcher:
         path = self.options.inbox / key
         try:
             digest = sha256_of(path)
-        except OSError as exc:
-            log.warning("cannot read %s: %s", key, exc)
-            return
-        if entry and entry.sha256 == digest:
+        except OSError as exc:  # unreadable (permissions): failed until it changes or is retried
+            digest = ""
+            unreadable = f"cannot read the file: {exc.strerror or exc}"
+        else:
+            unreadable = ""
+        if entry and entry.sha256 == digest and digest:
             self.store.touch(key, seen.size, seen.mtime_ns)
             return
         preset = folders.preset_for(key, self.presets, self.options.preset)
         output = entry.output if entry else self.output_folder(key)
         self.store.queue(key, seen.size, seen.mtime_ns, digest, output, preset)
+        if unreadable:
+            self.store.start(key)
+            self.store.fail(key, unreadable, 0.0)
+            log.error("failed  %s: %s", key, unreadable)
+            return
         log.info("queued  %s%s", key, "" if preset == self.options.preset else f" (preset {preset})")
 
     def output_folder(self, key: str) -> str:
