@@ -153,6 +153,8 @@ def _choose_cues(tokens: list[Token], words: list[Word], options: CueOptions) ->
         inner_sentence = False
         for j in range(i + 1, n + 1):
             if j > i + 1:
+                if options.max_words and j - i > options.max_words:
+                    break  # short "punch" captions: a few words at a time
                 token, word = tokens[j - 1], words[j - 1]
                 pause, spoken = word.start - words[j - 2].end, word.end - words[i].start
                 if pause > options.max_pause or spoken > options.max_duration:
@@ -253,4 +255,5 @@ def _timed(
             ends[k] = min(ends[k], limit)
             starts[k] = min(starts[k], ends[k] - TINY)
             limit = starts[k] - options.min_gap
-    return tuple(Cue(s, e, ls) for s, e, ls in zip(starts, ends, lines, strict=True))
+    shown = [tuple(words[i:j]) for i, j in groups]
+    return tuple(Cue(s, e, ls, ws) for s, e, ls, ws in zip(starts, ends, lines, shown, strict=True))

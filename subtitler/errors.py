@@ -67,3 +67,11 @@ class MissingPairError(UsageError):
 
 class EngineError(SubtitlerError):
     """A translation engine failed on this input."""
+
+
+class FontError(SubtitlerError):
+    """No installed font can draw some characters of the subtitles to burn."""
+
+    def __init__(self, message: str, uncovered: str):
+        super().__init__(message)
+        self.uncovered = uncovered

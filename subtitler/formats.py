@@ -66,16 +66,15 @@ def ass_style(style: StyleOptions, cues: CueOptions, canvas: Canvas) -> pysubs2.
     )
 
 
-def _plain(line: str) -> str:
+def plain_text(line: str) -> str:
     """Keep spoken text from being read as ASS override tags or escapes."""
-    return line.replace("\\", "\u29f5").replace("{", "(").replace("}", ")")
+    return line.replace("\\", "\u2216").replace("{", "(").replace("}", ")")  # ∖: DejaVu has it
 
 
 def _subs(cues: Sequence[Cue]) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
     for cue in cues:
-        text = r"\N".join(_plain(line) for line in cue.lines)
-        subs.append(pysubs2.SSAEvent(start=round(cue.start * 1000), end=round(cue.end * 1000), text=text))
+        subs.append(_event(cue.start, cue.end, r"\N".join(plain_text(line) for line in cue.lines)))
     return subs
 
 
@@ -87,9 +86,74 @@ def to_vtt(cues: Sequence[Cue]) -> str:
     return str(_subs(cues).to_string("vtt"))
 
 
+def _ass_colour(hex_rgb: str) -> str:
+    value = hex_rgb.lstrip("#")
+    return f"&H{value[4:6]}{value[2:4]}{value[0:2]}&".upper()
+
+
+def _places(cue: Cue) -> list[tuple[int, int, int]] | None:
+    """Where each of the cue's words is in its lines: (line, first character, past the last); None if they do not match."""
+    places = []
+    line, offset = 0, 0
+    for word in cue.words:
+        text = word.text.strip()
+        while line < len(cue.lines):
+            found = cue.lines[line].find(text, offset)
+            if found >= 0:
+                places.append((line, found, found + len(text)))
+                offset = found + len(text)
+                break
+            line, offset = line + 1, 0
+        else:
+            return None
+    return places
+
+
+def _highlight_tags(style: StyleOptions, canvas: Canvas) -> tuple[str, str]:
+    """The override tags around the word being spoken, and the reset back to the style after it."""
+    tags = ""
+    if style.highlight in ("colour", "both"):
+        tags += rf"\1c{_ass_colour(style.highlight_colour)}"
+    if style.highlight in ("scale", "both"):
+        scale = style.highlight_scale * 100
+        tags += rf"\fscx{round(scale / canvas.sar, 1)}\fscy{round(scale, 1)}"
+    return "{" + tags + "}", r"{\r}"
+
+
+def _word_events(cue: Cue, style: StyleOptions, canvas: Canvas) -> list[pysubs2.SSAEvent]:
+    """One event per word: the whole cue, the word being spoken marked, from its start to the next word's."""
+    places = _places(cue)
+    if not cue.words or places is None:
+        return [_event(cue.start, cue.end, r"\N".join(plain_text(line) for line in cue.lines))]
+    opening, closing = _highlight_tags(style, canvas)
+    events = []
+    for k, (line, first, last) in enumerate(places):
+        start = cue.start if k == 0 else max(cue.start, cue.words[k].start)
+        end = cue.end if k + 1 == len(places) else min(cue.end, cue.words[k + 1].start)
+        if end <= start:
+            continue
+        lines = [plain_text(text) for text in cue.lines]
+        text = cue.lines[line]
+        lines[line] = plain_text(text[:first]) + opening + plain_text(text[first:last]) + closing + plain_text(text[last:])
+        events.append(_event(start, end, r"\N".join(lines)))
+    return events
+
+
+def _event(start: float, end: float, text: str) -> pysubs2.SSAEvent:
+    return pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), text=text)
+
+
 def to_ass(cues: Sequence[Cue], style: StyleOptions, cue_options: CueOptions, canvas: Canvas) -> str:
-    subs = _subs(cues)
-    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": "0"})
+    """Styled subtitles for the canvas; with `style.highlight`, word by word (the spoken word marked)."""
+    if style.highlight == "none":
+        subs = _subs(cues)
+    else:
+        subs = pysubs2.SSAFile()
+        for cue in cues:
+            subs.events.extend(_word_events(cue, style, canvas))
+    # Our lines are laid out already; word by word, libass must not re-wrap a line when the marked word grows.
+    wrap = "0" if style.highlight == "none" else "2"
+    subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": wrap})
     subs.styles["Default"] = ass_style(style, cue_options, canvas)
     return str(subs.to_string("ass"))
 

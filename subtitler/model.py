@@ -63,6 +63,7 @@ class Cue:
     start: float
     end: float
     lines: tuple[str, ...]
+    words: tuple[Word, ...] = ()  # the words shown, with their spoken times (for word-by-word highlighting)
 
     @property
     def text(self) -> str:

@@ -41,6 +41,7 @@ class TranscribeOptions:
     drop_logprob_below: float
     hotwords: str
     prompt: str
+    sound_cues: bool
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class CueOptions:
     chain_gap: float
     max_pause: float
     max_extend: float
+    max_words: int
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class StyleOptions:
     margin_horizontal: float
     char_width_em: float
     default_play_res: tuple[int, int]
+    highlight: str
+    highlight_colour: str
+    highlight_scale: float
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,12 @@ class EncodeOptions:
 
 
 @dataclass(frozen=True)
+class ReviewOptions:
+    report: bool
+    unsure_below: float
+
+
+@dataclass(frozen=True)
 class Options:
     transcribe: TranscribeOptions
     cues: CueOptions
@@ -113,10 +124,14 @@ class Options:
     style: StyleOptions
     output: OutputOptions
     encode: EncodeOptions
+    review: ReviewOptions
     preset: str = "default"
     force: bool = False
+    # [portrait.cues] and [portrait.style]: what changes when the displayed picture is taller than wide
+    portrait: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
 
+PORTRAIT_SECTIONS = ("cues", "style")
 SECTIONS: dict[str, type] = {
     "transcribe": TranscribeOptions,
     "cues": CueOptions,
@@ -124,16 +139,19 @@ SECTIONS: dict[str, type] = {
     "style": StyleOptions,
     "output": OutputOptions,
     "encode": EncodeOptions,
+    "review": ReviewOptions,
 }
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("transcribe", "device"): ("auto", "cpu", "cuda"),
     ("translate", "engine"): ("auto", "whisper", "argos", "apertium"),
     ("style", "border_style"): ("outline", "box"),
     ("style", "alignment"): ("bottom", "top", "middle"),
+    ("style", "highlight"): ("none", "colour", "scale", "both"),
     ("output", "mkv_subtitle_codec"): ("srt", "ass"),
     ("output", "fallback_container"): ("mkv",),
 }
 FORMATS = ("srt", "vtt", "ass", "json", "txt")
+SPOKEN = "spoken"  # [output] burn = "spoken": burn the language that was spoken, whichever it is
 USER_PRESET_DIR = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "subtitler" / "presets"
 
 
@@ -166,10 +184,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
+    """`top` over `base`, table by table ([portrait.style] keys too)."""
+    merged = dict(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
+            merged[key] = _merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -222,14 +241,37 @@ def build_section(section: str, values: dict[str, Any]) -> Any:
 def load_options(preset: str = "default", overrides: dict[str, dict[str, Any]] | None = None, force: bool = False) -> Options:
     """Options from a preset, with the command line's values (those not None) on top."""
     table = preset_table(preset)
+    portrait = table.pop("portrait", {})
     for section in table:
         if section not in SECTIONS:
-            raise PresetError(f"unknown table [{section}]; valid tables: {', '.join(SECTIONS)}", section, tuple(SECTIONS))
+            valid = (*SECTIONS, "portrait")
+            raise PresetError(f"unknown table [{section}]; valid tables: {', '.join(valid)}", section, valid)
+    for section in portrait:
+        if section not in PORTRAIT_SECTIONS:
+            valid = tuple(f"portrait.{s}" for s in PORTRAIT_SECTIONS)
+            raise PresetError(f"unknown table [portrait.{section}]; valid tables: {', '.join(valid)}", section, valid)
     for section, values in (overrides or {}).items():
         given = {k: v for k, v in values.items() if v is not None}
         table[section] = {**table.get(section, {}), **given}
     built = {name: build_section(name, table.get(name, {})) for name in SECTIONS}
-    return validate(Options(**built, preset=preset, force=force))
+    options = validate(Options(**built, preset=preset, force=force, portrait=portrait))
+    for_picture(options, portrait=True)  # the portrait layout is checked now, not when a portrait video comes
+    return options
+
+
+def for_picture(options: Options, portrait: bool) -> Options:
+    """The options for a picture of this orientation: the preset's [portrait.*] keys apply to portrait ones."""
+    if not portrait or not options.portrait:
+        return options
+    changed = {}
+    for section, values in options.portrait.items():
+        current = dataclasses.asdict(getattr(options, section))
+        for key in values:
+            if key not in current:
+                valid = ", ".join(current)
+                raise PresetError(f"unknown key '{key}' in [portrait.{section}]; valid keys: {valid}", key, tuple(current))
+        changed[section] = build_section(section, {**current, **values})
+    return validate(dataclasses.replace(options, **changed, portrait={}))
 
 
 def _languages(codes: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -242,9 +284,10 @@ def _languages(codes: tuple[str, ...], what: str) -> tuple[str, ...]:
 def validate(options: Options) -> Options:
     """The options checked, with language codes in their canonical form ("French" -> "fr")."""
     translate = dataclasses.replace(options.translate, to=_languages(options.translate.to, "[translate] to"))
-    output = dataclasses.replace(
-        options.output, burn=_languages((options.output.burn,), "[output] burn")[0] if options.output.burn else ""
-    )
+    burn = options.output.burn
+    if burn and burn != SPOKEN:
+        burn = _languages((burn,), "[output] burn")[0]
+    output = dataclasses.replace(options.output, burn=burn)
     options = dataclasses.replace(options, translate=translate, output=output)
     if translate.beam_size < 1 or translate.batch_size < 1 or translate.max_sentence_chars < 20:
         raise PresetError("[translate] needs beam_size >= 1, batch_size >= 1 and max_sentence_chars >= 20")
@@ -256,10 +299,32 @@ def validate(options: Options) -> Options:
         raise PresetError("cues need at least 8 characters a line and 1 line")
     if not 0 < cues.min_duration < cues.max_duration:
         raise PresetError("cues need 0 < min_duration < max_duration")
-    if cues.max_cps <= 0 or cues.min_gap < 0:
-        raise PresetError("cues need max_cps > 0 and min_gap >= 0")
+    if cues.max_cps <= 0 or cues.min_gap < 0 or cues.max_words < 0:
+        raise PresetError("cues need max_cps > 0, min_gap >= 0 and max_words >= 0")
     return options
 
 
 def as_dict(options: Options) -> dict[str, Any]:
     return dataclasses.asdict(options)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_toml(options: Options) -> str:
+    """Every value the options hold, as a preset file would write them (the [portrait] keys last)."""
+    lines = [f"# preset {options.preset}, with everything it extends"]
+    for section in SECTIONS:
+        lines.append(f"\n[{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in dataclasses.asdict(getattr(options, section)).items()]
+    for section, values in options.portrait.items():
+        lines.append(f"\n[portrait.{section}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"

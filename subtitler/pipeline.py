@@ -38,7 +38,7 @@ class Job:
     folder: Path  # OUT/<stem>/
     stem: str
     options: Options
-    model: ResolvedModel
+    model: ResolvedModel | None  # None when no transcription is needed (burning given subtitles)
     glossary: Glossary = field(default_factory=Glossary)
     media: MediaInfo | None = None
     audio: Any = field(default=None, repr=False, compare=False)  # float32 16 kHz mono samples, dropped after use

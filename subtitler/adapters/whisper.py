@@ -114,6 +114,8 @@ def _decode_kwargs(options: TranscribeOptions, multilingual_model: bool) -> dict
         initial_prompt=options.prompt or None,
         language_detection_segments=options.language_detection_segments,
         language_detection_threshold=options.language_detection_threshold,
+        # Whisper's non-speech symbols ("[", "(", "♪"...) are suppressed unless sound cues are wanted.
+        suppress_tokens=[] if options.sound_cues else [-1],
     )
     if not multilingual_model:
         kwargs["language"] = "en"

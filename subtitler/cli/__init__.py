@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from subtitler import __version__
+from subtitler.cli.burn import burn_command
 from subtitler.cli.catalog import languages_command, models, presets
 from subtitler.cli.run import run
 from subtitler.cli.watch import retry_command, status_command, watch_command
@@ -16,5 +17,5 @@ def main() -> None:
     """Video in; readable subtitles in every language, a soft-subtitled copy and a burned copy out."""
 
 
-for command in (run, watch_command, status_command, retry_command, models, languages_command, presets):
+for command in (run, burn_command, watch_command, status_command, retry_command, models, languages_command, presets):
     main.add_command(command)

@@ -10,7 +10,7 @@ import click
 from subtitler import argos_packages, engines, languages, model_store
 from subtitler.adapters import apertium
 from subtitler.cli.common import common, language
-from subtitler.options import builtin_presets, user_presets
+from subtitler.options import builtin_presets, load_options, to_toml, user_presets
 from subtitler.routes import find_route
 
 
@@ -108,5 +108,14 @@ def presets() -> None:
 @presets.command("list")
 @common
 def presets_list() -> None:
+    """Every preset by name, and its file (your own ones replace built-in ones of the same name)."""
     for name, path in {**builtin_presets(), **user_presets()}.items():
         click.echo(f"{name:20} {path}")
+
+
+@presets.command("show")
+@click.argument("name")
+@common
+def presets_show(name: str) -> None:
+    """Every value of preset NAME (or FILE.toml), with what it extends merged in, as TOML."""
+    click.echo(to_toml(load_options(name)), nl=False)

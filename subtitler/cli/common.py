@@ -16,7 +16,7 @@ import click
 from subtitler import glossary, languages, model_store, progress
 from subtitler.adapters import whisper
 from subtitler.errors import SubtitlerError, UsageError
-from subtitler.options import FORMATS, load_options
+from subtitler.options import FORMATS, SPOKEN, load_options
 from subtitler.pipeline import JobSettings
 from subtitler.stages.translate import check_routes
 
@@ -90,6 +90,10 @@ def language(value: str | None, flag: str) -> str | None:
         raise UsageError(f"{flag}: {exc}") from exc
 
 
+def burn_language(value: str | None) -> str | None:
+    return SPOKEN if value == SPOKEN else language(value, "--burn")
+
+
 _JOB_OPTIONS = [
     click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml."),
     click.option("--model", help="Whisper model name (see 'subtitler models list') or model folder."),
@@ -107,7 +111,7 @@ _JOB_OPTIONS = [
     click.option("--to", "to", help="Translate the subtitles into these languages too, e.g. 'en,es,ca'."),
     click.option("--engine", type=click.Choice(["auto", "whisper", "argos", "apertium"]), help="Translation engine."),
     click.option("--glossary", type=click.Path(dir_okay=False), help="TOML or CSV file of names and terms kept as written."),
-    click.option("--burn", help="Burn this language's subtitles into a copy of the video."),
+    click.option("--burn", help="Burn this language's subtitles into a copy of the video ('spoken': the one spoken)."),
     click.option("--max-chars", type=int, help="Characters per line."),
     click.option("--max-lines", type=int, help="Lines per cue."),
     click.option("--force", is_flag=True, help="Redo outputs that already exist."),
@@ -132,7 +136,7 @@ def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
         },
         "cues": {"max_chars_per_line": flags["max_chars"], "max_lines": flags["max_lines"]},
         "translate": {"to": csv(flags["to"]), "engine": flags["engine"], "glossary": flags["glossary"]},
-        "output": {"formats": csv(flags["formats"]), "mux": flags["mux"], "burn": language(flags["burn"], "--burn")},
+        "output": {"formats": csv(flags["formats"]), "mux": flags["mux"], "burn": burn_language(flags["burn"])},
     }  # fmt: skip
 
 

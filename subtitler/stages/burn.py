@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
-from subtitler import languages
+from subtitler import fonts, languages
 from subtitler.adapters import ffmpeg
 from subtitler.errors import UsageError
+from subtitler.formats import plain_text
 from subtitler.model import MediaInfo
-from subtitler.options import EncodeOptions
+from subtitler.options import SPOKEN, EncodeOptions
 from subtitler.outputs import atomic_path
 from subtitler.pipeline import Job
 from subtitler.progress import seconds_bar
@@ -51,6 +53,18 @@ def burn_args(source: Path, media: MediaInfo, encode: EncodeOptions, output: Pat
     ]  # fmt: skip
 
 
+def _with_font(job: Job, language: str) -> Job:
+    """The job with the font that will really draw its text: the preset's, or a stated fallback when it
+    is not installed; FontError when no installed font has some of the characters (no boxes burned in)."""
+    text = "\n".join(plain_text(line) for cue in job.cues[language] for line in cue.lines)
+    choice = fonts.require(job.options.style.font, text)
+    log.info("%s: burning with the font %s", job.stem, choice.used)
+    if not choice.fallback:
+        return job
+    style = dataclasses.replace(job.options.style, font=choice.used)
+    return dataclasses.replace(job, options=dataclasses.replace(job.options, style=style))
+
+
 class Burn:
     name = "burn"
 
@@ -58,19 +72,27 @@ class Burn:
         assert job.media is not None
         if not job.media.has_video:
             return job
-        language = languages.normalize(job.options.output.burn)
+        burn = job.options.output.burn
+        language = job.transcript.language if burn == SPOKEN and job.transcript else languages.normalize(burn)
         if language not in job.cues:
             raise UsageError(f"cannot burn '{language}': this input's subtitles are in {', '.join(job.cues)}")
         if not job.cues[language]:
             log.info("%s: no speech found, so nothing to burn in", job.stem)
             return job
+        job = _with_font(job, language)
         output = job.output(f"{job.stem}.{language}.burned.mp4")
+        key = f"burned:{language}"
+        edited = job.digests.get(f"subs:{language}", "").startswith("edited:")
         made_from = digest(subtitle_digest(job, "ass", language), job.options.encode, job.media.size_bytes)
-        if job.keeps(f"burned:{language}", output, made_from):
-            return job.with_file(f"burned:{language}", output, made_from)
+        made_from = f"edited:{made_from}" if edited else made_from
+        if not edited and job.previous.get(key, "").startswith("edited:") and output.is_file() and not job.options.force:
+            log.info("%s: keeping %s, burned from corrected subtitles ('subtitler burn --subs' redoes it)", job.stem, output.name)
+            return job.with_file(key, output, job.previous[key])
+        if job.keeps(key, output, made_from):
+            return job.with_file(key, output, made_from)
         scratch = scratch_subtitles(job, "ass", language)
         scratch.replace(job.work / SUBTITLE_FILE)
         with atomic_path(output) as temp, seconds_bar(f"{job.stem}: burn", job.media.duration) as progress:
             args = burn_args(job.source, job.media, job.options.encode, temp)
             ffmpeg.run(args, cwd=job.work, on_progress=progress, what="burning the subtitles in")
-        return job.with_file(f"burned:{language}", output, made_from)
+        return job.with_file(key, output, made_from)

@@ -28,8 +28,27 @@ class Record:
     name = "record"
 
     def run(self, job: Job) -> Job:
-        write_text(job.output("job.json"), json.dumps(job_summary(job), indent=2, ensure_ascii=False, default=str) + "\n")
+        _write(job, job_summary(job))
         return job
+
+
+class AddToRecord:
+    """After a partial job (burning corrected subtitles): its outputs added to the job.json already there."""
+
+    name = "record"
+
+    def run(self, job: Job) -> Job:
+        try:
+            summary = json.loads(job.output("job.json").read_text(encoding="utf-8"))
+            summary["outputs"].update(job_summary(job)["outputs"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            summary = job_summary(job)
+        _write(job, summary)
+        return job
+
+
+def _write(job: Job, summary: dict[str, object]) -> None:
+    write_text(job.output("job.json"), json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def job_summary(job: Job) -> dict[str, object]:
@@ -38,7 +57,7 @@ def job_summary(job: Job) -> dict[str, object]:
         "source": str(job.source.resolve()),
         "preset": job.options.preset,
         "options": dataclasses.asdict(job.options),
-        "model": {"name": job.model.name, "path": str(job.model.path), "source": job.model.source},
+        "model": {"name": job.model.name, "path": str(job.model.path), "source": job.model.source} if job.model else None,
         "versions": versions(),
         "media": dataclasses.asdict(job.media) if job.media else None,
         "language": transcript.language if transcript else None,

@@ -16,7 +16,7 @@ SPEED_ONLY = ("device", "threads", "batch_size")
 
 
 def transcript_meta(job: Job) -> dict[str, Any]:
-    assert job.media is not None
+    assert job.media is not None and job.model is not None
     settings = {k: v for k, v in dataclasses.asdict(job.options.transcribe).items() if k not in SPEED_ONLY}
     settings["model"] = job.model.name
     return {"source": job.source.name, "size": job.media.size_bytes, "mtime": job.media.mtime, "transcribe": settings}

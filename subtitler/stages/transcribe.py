@@ -15,7 +15,7 @@ class Transcribe:
     def run(self, job: Job) -> Job:
         if job.transcript is not None:
             return job
-        assert job.audio is not None
+        assert job.audio is not None and job.model is not None
         duration = len(job.audio) / whisper.SAMPLE_RATE
         with seconds_bar(f"{job.stem}: transcribe", duration) as progress:
             transcript = whisper.transcribe(job.model.path, job.audio, job.options.transcribe, progress)

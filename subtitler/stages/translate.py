@@ -19,7 +19,7 @@ from subtitler.cues import make_cues
 from subtitler.formats import translation_from_json, translation_to_json
 from subtitler.model import Cue, Sentence, Translation
 from subtitler.model_store import ResolvedModel
-from subtitler.options import Options
+from subtitler.options import SPOKEN, Options
 from subtitler.outputs import write_text
 from subtitler.pipeline import Job
 from subtitler.progress import seconds_bar
@@ -37,7 +37,7 @@ def targets(options: Options) -> list[str]:
     """The languages asked for (the burned one included), in the order given."""
     wanted = list(options.translate.to)
     burn = options.output.burn
-    return list(dict.fromkeys([*wanted, burn] if burn else wanted))
+    return list(dict.fromkeys([*wanted, burn] if burn and burn != SPOKEN else wanted))
 
 
 def check_routes(options: Options, model: ResolvedModel, source: str | None) -> dict[str, Route]:
@@ -76,6 +76,7 @@ def _translate(
             continue
         if hop.engine == "whisper":
             with seconds_bar(f"{job.stem}: translate into {hop.target}", job.transcript.duration) as bar:
+                assert job.model is not None
                 heard = whisper.translate(job.model.path, audio(), options.transcribe, hop.source, bar)
             sentences = tuple(Sentence(s.start, s.end, job.glossary.respell(s.text, hop.target)) for s in heard)
             done[prefix] = sentences
@@ -106,7 +107,7 @@ class Translate:
     name = "translate"
 
     def run(self, job: Job) -> Job:
-        assert job.transcript is not None
+        assert job.transcript is not None and job.model is not None
         transcript = job.transcript
         routes = check_routes(job.options, job.model, transcript.language) if targets(job.options) else {}
         words = spoken_words(job)

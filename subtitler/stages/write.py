@@ -30,8 +30,9 @@ def render(job: Job, fmt: str, language: str) -> str:
 
 
 def text_digest(job: Job, language: str) -> str:
-    """What a language's words were made from: its translation, or the transcript and the glossary."""
-    return job.digests.get(f"translation:{language}") or digest(transcript_digest(job), job.glossary)
+    """What a language's words were made from: a subtitle file given, its translation, or the transcript and the glossary."""
+    given = job.digests.get(f"subs:{language}") or job.digests.get(f"translation:{language}")
+    return given or digest(transcript_digest(job), job.glossary)
 
 
 def subtitle_digest(job: Job, fmt: str, language: str) -> str:

@@ -1,0 +1,59 @@
+"""`subtitler burn VIDEO --subs EDITED.srt -o OUT`: burn subtitles a person corrected, without transcribing."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path, PurePath
+
+import click
+
+from subtitler import languages
+from subtitler.cli.common import common, language
+from subtitler.errors import SubtitlerError, UsageError
+from subtitler.options import load_options
+from subtitler.outputs import ensure_folder
+from subtitler.pipeline import Job, run_batch
+from subtitler.stages.burn import Burn
+from subtitler.stages.edited import EditedSubtitles
+from subtitler.stages.probe import Probe
+from subtitler.stages.record import AddToRecord
+
+
+def language_of(subs: Path) -> str | None:
+    """The language a file name says: "reel.fr.srt" -> "fr"."""
+    suffixes = PurePath(subs.name).suffixes
+    if len(suffixes) < 2:
+        return None
+    try:
+        return languages.normalize(suffixes[-2].lstrip("."))
+    except ValueError:
+        return None
+
+
+@click.command("burn")
+@click.argument("video", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--subs", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The subtitles to burn (SRT, VTT or ASS), e.g. after a person corrected them.")  # fmt: skip
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml (style and encoding).")
+@click.option("--language", "lang", help="The subtitles' language; read from a name like 'reel.fr.srt' when not given.")
+@common
+def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | None) -> None:
+    """Burn SUBS into a copy of VIDEO, in OUT/<name>/, styled by the preset; nothing is transcribed."""
+    code = language(lang, "--language") or language_of(subs)
+    if code is None:
+        raise UsageError(f"cannot tell the language of {subs.name}: name it like 'reel.fr.srt' or give --language")
+    options = load_options(preset)
+    options = dataclasses.replace(options, output=dataclasses.replace(options.output, burn=code), force=True)
+    try:
+        ensure_folder(out)
+    except SubtitlerError as exc:
+        raise UsageError(str(exc)) from exc
+    job = Job(video, out / video.stem, video.stem, options, None)
+    result = run_batch([job], [Probe(needs_audio=False), EditedSubtitles(subs, code), Burn(), AddToRecord()])[0]
+    if not result.ok:
+        click.echo(f"failed  {video}: {result.error}", err=True)
+        sys.exit(1)
+    burned = result.job.files.get(f"burned:{code}") if result.job else None
+    click.echo(f"done    {video}  ->  {burned}  ({result.seconds:.1f} s)", err=True)

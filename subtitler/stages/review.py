@@ -1,0 +1,66 @@
+"""Stage: `<stem>.review.json` and `<stem>.review.html`, the cues that break the rules and the unsure words."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+
+from subtitler import report_html
+from subtitler.outputs import write_text
+from subtitler.pipeline import Job
+from subtitler.reuse import digest
+from subtitler.review import REPORT_VERSION, review
+
+log = logging.getLogger(__name__)
+
+
+def video_for_page(job: Job) -> str | None:
+    """The video the page plays, relative to the job folder: the soft-subtitled copy, else the source.
+
+    None for audio-only inputs, and when the media is unknown."""
+    subtitled = job.files.get("subtitled")
+    if subtitled is not None:
+        return os.path.relpath(subtitled, job.folder)
+    if job.media is None or not job.media.has_video:
+        return None
+    try:
+        return os.path.relpath(job.source.absolute(), job.folder.absolute())
+    except ValueError:  # on another Windows drive: no relative path leads there
+        return str(job.source.absolute())
+
+
+def cues_digest(job: Job) -> str:
+    """What the cues say and when, in every language."""
+    return digest({language: [dataclasses.asdict(cue) for cue in cues] for language, cues in job.cues.items()})
+
+
+class Review:
+    name = "review"
+
+    def run(self, job: Job) -> Job:
+        options = job.options.review
+        if not options.report:
+            return job
+        json_path = job.output(f"{job.stem}.review.json")
+        html_path = job.output(f"{job.stem}.review.html")
+        json_from = digest(cues_digest(job), options, job.options.cues, REPORT_VERSION)
+        video = video_for_page(job)
+        html_from = digest(json_from, video, REPORT_VERSION)
+        kept_json = job.keeps("review:json", json_path, json_from)
+        kept_html = job.keeps("review:html", html_path, html_from)
+        if not (kept_json and kept_html):
+            report = review(job.cues, job.options.cues, options.unsure_below)
+            if not kept_json:
+                write_text(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+            if not kept_html:
+                write_text(html_path, report_html.render(report, job.stem, video))
+            for language, part in report["languages"].items():
+                counts = part["counts"]
+                log.info(
+                    "%s: %s: %d of %d cues break a rule, %d unsure words",
+                    job.stem, language, counts["with_problems"], counts["cues"], counts["unsure_words"],
+                )  # fmt: skip
+        job = job.with_file("review:json", json_path, json_from)
+        return job.with_file("review:html", html_path, html_from)
