@@ -16,10 +16,11 @@ for arg in "$@"; do
   esac
 done
 
-# Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo.
+# Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo; chromium for the tests.
 need=()
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-core)
 if [ "$demo" = 1 ] && ! command -v espeak-ng >/dev/null; then need+=(espeak-ng); fi
+if [ "$dev" = 1 ] && ! command -v chromium >/dev/null; then need+=(chromium); fi
 if [ "$translate" = 1 ]; then
   for pair in eng-spa eng-cat fr-es fra-cat; do
     dpkg -s "apertium-$pair" >/dev/null 2>&1 || need+=("apertium-$pair")

@@ -82,6 +82,7 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
     """Words fit to cut: no blanks, punctuation joined to its word, times in order and never zero."""
     texts: list[str] = []
     spans: list[tuple[float, float]] = []
+    probabilities: list[float] = []  # how sure Whisper was of each word (the review report lists unsure ones)
     prefix = ""  # opening punctuation waiting for the word it belongs to
     for word in words:
         text = " ".join(word.text.split())
@@ -97,6 +98,7 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
         space = " " if word.text[0].isspace() and not prefix.startswith(" ") else ""
         texts.append(space + prefix + text)
         spans.append((word.start, word.end))
+        probabilities.append(word.probability)
         prefix = ""
     if not texts:
         return []
@@ -121,7 +123,7 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
             ends[k] = min(ends[k], limit)
             starts[k] = min(starts[k], ends[k] - TINY)
             limit = starts[k]
-    return [Word(s, e, t) for s, e, t in zip(starts, ends, texts, strict=True)]
+    return [Word(s, e, t, p) for s, e, t, p in zip(starts, ends, texts, probabilities, strict=True)]
 
 
 def _glue_pieces(words: list[Word]) -> list[Word]:

@@ -91,7 +91,7 @@ class Result:
 
 def build_stages(options: Options) -> list[Stage]:
     """The stages this run needs, in order."""
-    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, segment, transcribe, translate, write
+    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, review, segment, transcribe, translate, write
 
     stages: list[Stage] = [
         probe.Probe(),
@@ -106,6 +106,8 @@ def build_stages(options: Options) -> list[Stage]:
         stages.append(mux.Mux())
     if options.output.burn:
         stages.append(burn.Burn())
+    if options.review.report:
+        stages.append(review.Review())
     stages.append(record.Record())
     return stages
 

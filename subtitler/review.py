@@ -11,7 +11,7 @@ The report is a JSON-ready dict, written next to the subtitles and shown by `rep
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -58,7 +58,7 @@ def rule_of(problem: str) -> str:
     return next((name for name, marker in RULES if marker in problem), "other")
 
 
-def review(cues: dict[str, Sequence[Cue]], options: CueOptions, unsure_below: float) -> dict[str, Any]:
+def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below: float) -> dict[str, Any]:
     """The report for every language's cues (the spoken language first, as given)."""
     languages: dict[str, Any] = {}
     unsure: list[UnsureWord] = []
