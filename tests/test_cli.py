@@ -75,12 +75,12 @@ def test_every_output_is_written(talk_run: Path):
     names = sorted(p.name for p in talk_run.iterdir())
     assert names == sorted([
         "job.json", "talk.json", "talk.en.srt", "talk.en.vtt", "talk.en.ass", "talk.en.txt",
-        "talk.subtitled.mp4", "talk.en.burned.mp4",
+        "talk.subtitled.mp4", "talk.en.burned.mp4", "talk.review.json", "talk.review.html",
     ])  # fmt: skip
     job = json.loads((talk_run / "job.json").read_text())
     assert job["language"] == "en"
     assert job["model"]["name"] == "base"
-    assert {"probe", "extract_audio", "transcribe", "cues", "write", "mux", "burn"} <= set(job["timings"])
+    assert {"probe", "extract_audio", "transcribe", "cues", "write", "mux", "burn", "review"} <= set(job["timings"])
     assert job["versions"]["faster-whisper"]
 
 

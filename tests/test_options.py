@@ -14,7 +14,7 @@ def test_default_preset_sets_every_option():
     assert options.cues.max_duration == 7.0
     assert options.cues.max_cps == 17.0
     table = preset_table("default")
-    assert set(table) == set(SECTIONS)
+    assert set(table) == {*SECTIONS, "portrait"}
 
 
 def test_default_is_built_in():
