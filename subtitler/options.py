@@ -111,6 +111,21 @@ class EncodeOptions:
 
 
 @dataclass(frozen=True)
+class EnhanceOptions:
+    upscale: int
+    upscale_method: str
+    upscale_model: str
+    sharpen: float
+    workers: int
+    audio: bool
+    loudness: float
+    true_peak: float
+    loudness_range: float
+    denoise: str
+    denoise_model: str
+
+
+@dataclass(frozen=True)
 class ReviewOptions:
     report: bool
     unsure_below: float
@@ -125,6 +140,7 @@ class Options:
     output: OutputOptions
     encode: EncodeOptions
     review: ReviewOptions
+    enhance: EnhanceOptions
     preset: str = "default"
     force: bool = False
     # [portrait.cues] and [portrait.style]: what changes when the displayed picture is taller than wide
@@ -140,6 +156,7 @@ SECTIONS: dict[str, type] = {
     "output": OutputOptions,
     "encode": EncodeOptions,
     "review": ReviewOptions,
+    "enhance": EnhanceOptions,
 }
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("transcribe", "device"): ("auto", "cpu", "cuda"),
@@ -147,6 +164,9 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("style", "border_style"): ("outline", "box"),
     ("style", "alignment"): ("bottom", "top", "middle"),
     ("style", "highlight"): ("none", "colour", "scale", "both"),
+    ("enhance", "upscale"): (1, 2, 3, 4),
+    ("enhance", "upscale_method"): ("lanczos", "fsrcnn", "fsrcnn-small", "espcn", "lapsrn"),
+    ("enhance", "denoise"): ("none", "afftdn", "arnndn"),
     ("output", "mkv_subtitle_codec"): ("srt", "ass"),
     ("output", "fallback_container"): ("mkv",),
 }

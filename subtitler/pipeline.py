@@ -46,10 +46,16 @@ class Job:
     reused: tuple[str, ...] = ()  # stages whose earlier output was kept
     cues: dict[str, tuple[Cue, ...]] = field(default_factory=dict)  # language -> cues, the spoken language first
     routes: dict[str, str] = field(default_factory=dict)  # target language -> the engines that made it
+    enhanced: dict[str, Any] = field(default_factory=dict)  # what the enhance stage measured (loudness before/after)
     files: dict[str, Path] = field(default_factory=dict)  # "srt:en", "subtitled", "burned:en", ... -> path
     digests: dict[str, str] = field(default_factory=dict)  # same keys: what each file was made from
     previous: dict[str, str] = field(default_factory=dict)  # digests recorded by the last finished run
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def silent(self) -> bool:
+        """A video with no audio stream (taken only to be enhanced): nothing to transcribe."""
+        return self.media is not None and not self.media.has_audio
 
     @property
     def work(self) -> Path:
@@ -91,7 +97,20 @@ class Result:
 
 def build_stages(options: Options) -> list[Stage]:
     """The stages this run needs, in order."""
-    from subtitler.stages import burn, extract_audio, mux, probe, record, resume, review, segment, transcribe, translate, write
+    from subtitler.stages import (
+        burn,
+        enhance,
+        extract_audio,
+        mux,
+        probe,
+        record,
+        resume,
+        review,
+        segment,
+        transcribe,
+        translate,
+        write,
+    )
 
     stages: list[Stage] = [
         probe.Probe(),
@@ -102,10 +121,13 @@ def build_stages(options: Options) -> list[Stage]:
         translate.Translate(),
         write.Write(),
     ]
-    if options.output.mux:
-        stages.append(mux.Mux())
-    if options.output.burn:
-        stages.append(burn.Burn())
+    if options.enhance.upscale > 1 or options.enhance.audio:
+        stages.append(enhance.Enhance())  # both video outputs in one pass
+    else:
+        if options.output.mux:
+            stages.append(mux.Mux())
+        if options.output.burn:
+            stages.append(burn.Burn())
     if options.review.report:
         stages.append(review.Review())
     stages.append(record.Record())

@@ -12,6 +12,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SUBTITLER_SHARED", REPO.parent / "shared")) / "data"
+# The super-resolution models the tests use: ../shared/models/superres (never copied into the repository).
+os.environ.setdefault("SUBTITLER_SUPERRES_PATH", str(SHARED.parent / "models" / "superres"))
 AUDIO = SHARED / "audio"
 VIDEO = SHARED / "video"
 

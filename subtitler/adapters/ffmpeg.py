@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from subtitler.errors import FFmpegError
 
@@ -41,20 +44,54 @@ def run(
     cwd: Path | None = None,
     on_progress: Callable[[float], None] | None = None,
     what: str = "ffmpeg",
+    feed: Callable[[BinaryIO], None] | None = None,
 ) -> None:
-    """Run ffmpeg with `args`; call `on_progress(media_seconds)` as it goes; raise FFmpegError on failure."""
+    """Run ffmpeg with `args`; call `on_progress(media_seconds)` as it goes; raise FFmpegError on failure.
+
+    With `feed`, ffmpeg reads `pipe:0`, which `feed(stdin)` writes on a thread of its own; an error
+    in `feed` stops ffmpeg and is raised here."""
     command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-y", "-progress", "pipe:1", *args]
     log.debug("running: %s", shlex.join(command))
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        stdin = subprocess.PIPE if feed else subprocess.DEVNULL
+        process = subprocess.Popen(command, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr, text=True)
+        feeder, failure = _start_feeding(process, feed) if feed else (None, [])
         assert process.stdout is not None
         for line in process.stdout:
             key, _, value = line.strip().partition("=")
             if key == "out_time_us" and on_progress and value.lstrip("-").isdigit():
                 on_progress(max(0, int(value)) / 1e6)
         returncode = process.wait()
+        if feeder is not None:
+            feeder.join()
+        if failure:
+            raise failure[0]
         if returncode != 0:
             stderr.seek(0)
             tail = stderr.read()[-STDERR_TAIL_CHARS:]
             last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
             raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
+
+
+def _start_feeding(
+    process: subprocess.Popen[str], feed: Callable[[BinaryIO], None]
+) -> tuple[threading.Thread, list[BaseException]]:
+    failure: list[BaseException] = []
+
+    def write() -> None:
+        assert process.stdin is not None
+        stdin = process.stdin.buffer  # binary, under the text wrapper
+        try:
+            feed(stdin)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped reading: its own error says why
+        except BaseException as exc:  # the frames could not be made: stop ffmpeg, report this instead
+            failure.append(exc)
+            process.kill()
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+
+    thread = threading.Thread(target=write, name="ffmpeg-feed", daemon=True)
+    thread.start()
+    return thread, failure

@@ -13,10 +13,10 @@ from typing import Any
 
 import click
 
-from subtitler import glossary, languages, model_store, progress
+from subtitler import glossary, languages, loudness, model_store, progress, superres
 from subtitler.adapters import whisper
 from subtitler.errors import SubtitlerError, UsageError
-from subtitler.options import FORMATS, SPOKEN, load_options
+from subtitler.options import FORMATS, SPOKEN, EnhanceOptions, load_options
 from subtitler.pipeline import JobSettings
 from subtitler.stages.translate import check_routes
 
@@ -112,6 +112,15 @@ _JOB_OPTIONS = [
     click.option("--engine", type=click.Choice(["auto", "whisper", "argos", "apertium"]), help="Translation engine."),
     click.option("--glossary", type=click.Path(dir_okay=False), help="TOML or CSV file of names and terms kept as written."),
     click.option("--burn", help="Burn this language's subtitles into a copy of the video ('spoken': the one spoken)."),
+    click.option("--upscale", type=click.IntRange(1, 4), help="Upscale every video output 2, 3 or 4 times (1 = off)."),
+    click.option(
+        "--upscale-method",
+        type=click.Choice(["lanczos", "fsrcnn", "fsrcnn-small", "espcn", "lapsrn"]),
+        help="lanczos (no model), or a learned model of OpenCV's dnn_superres.",
+    ),
+    click.option("--upscale-model", help="A super-resolution model: a name from models/superres.toml or a .pb file."),
+    click.option("--enhance-audio/--no-enhance-audio", default=None, help="Normalise the output loudness (-14 LUFS)."),
+    click.option("--denoise", type=click.Choice(["none", "afftdn", "arnndn"]), help="Denoise the output audio."),
     click.option("--max-chars", type=int, help="Characters per line."),
     click.option("--max-lines", type=int, help="Lines per cue."),
     click.option("--force", is_flag=True, help="Redo outputs that already exist."),
@@ -137,6 +146,10 @@ def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cues": {"max_chars_per_line": flags["max_chars"], "max_lines": flags["max_lines"]},
         "translate": {"to": csv(flags["to"]), "engine": flags["engine"], "glossary": flags["glossary"]},
         "output": {"formats": csv(flags["formats"]), "mux": flags["mux"], "burn": burn_language(flags["burn"])},
+        "enhance": {
+            "upscale": flags["upscale"], "upscale_method": flags["upscale_method"], "upscale_model": flags["upscale_model"],
+            "audio": flags["enhance_audio"], "denoise": flags["denoise"],
+        },
     }  # fmt: skip
 
 
@@ -150,4 +163,13 @@ def job_settings(preset: str, given: dict[str, dict[str, Any]], force: bool) -> 
     whisper.resolve_device(options.transcribe.device)  # --device cuda without a GPU fails here, once
     model = model_store.resolve(options.transcribe.model)
     check_routes(options, model, options.transcribe.language or None)  # a missing language pair fails before any work
+    check_enhance(options.enhance)
     return JobSettings(options, model, terms)
+
+
+def check_enhance(enhance: EnhanceOptions) -> None:
+    """A super-resolution model or denoising model that is missing fails now, not after transcribing."""
+    if enhance.upscale > 1:
+        superres.resolve(enhance.upscale_method, enhance.upscale, enhance.upscale_model)
+    if enhance.audio:
+        loudness.denoise_filter(enhance.denoise, Path(enhance.denoise_model) if enhance.denoise_model else None)

@@ -53,7 +53,7 @@ def burn_args(source: Path, media: MediaInfo, encode: EncodeOptions, output: Pat
     ]  # fmt: skip
 
 
-def _with_font(job: Job, language: str) -> Job:
+def with_font(job: Job, language: str) -> Job:
     """The job with the font that will really draw its text: the preset's, or a stated fallback when it
     is not installed; FontError when no installed font has some of the characters (no boxes burned in)."""
     text = "\n".join(plain_text(line) for cue in job.cues[language] for line in cue.lines)
@@ -79,7 +79,7 @@ class Burn:
         if not job.cues[language]:
             log.info("%s: no speech found, so nothing to burn in", job.stem)
             return job
-        job = _with_font(job, language)
+        job = with_font(job, language)
         output = job.output(f"{job.stem}.{language}.burned.mp4")
         key = f"burned:{language}"
         edited = job.digests.get(f"subs:{language}", "").startswith("edited:")

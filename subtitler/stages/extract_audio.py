@@ -24,6 +24,6 @@ class ExtractAudio:
     name = "extract_audio"
 
     def run(self, job: Job) -> Job:
-        if job.transcript is not None:
+        if job.transcript is not None or job.silent:
             return job
         return dataclasses.replace(job, audio=decode(job))

@@ -36,19 +36,12 @@ def container_for(source: Path, mkv_codec: str) -> Container:
     return Container(".mkv", "ass" if mkv_codec == "ass" else "srt", "ass" if mkv_codec == "ass" else "srt", True)
 
 
-def mux_args(
-    source: Path, tracks: list[tuple[str, Path]], existing_subtitles: int, container: Container, output: Path
-) -> list[str]:
-    """ffmpeg arguments: streams copied, one new tagged track per (language, file), the first new one default."""
-    args = ["-i", ffmpeg.media_arg(source)]
-    for _, path in tracks:
-        args += ["-i", ffmpeg.media_arg(path)]
-    args += ["-map", "0:v?", "-map", "0:a?", "-map", "0:s?"]
-    if not container.mp4_family:
-        args += ["-map", "0:t?"]
+def track_args(tracks: list[tuple[str, Path]], first_input: int, existing_subtitles: int, container: Container) -> list[str]:
+    """Map and tag one new subtitle track per (language, file), the files being inputs `first_input`...;
+    the tracks already in the input lose their default flag, the first new one gets it."""
+    args = []
     for number in range(len(tracks)):
-        args += ["-map", f"{number + 1}:0"]
-    args += ["-c", "copy", "-map_metadata", "0", "-map_chapters", "0"]
+        args += ["-map", f"{first_input + number}:0"]
     for position in range(existing_subtitles):
         args += [f"-disposition:s:{position}", "0"]
     for number, (language, _) in enumerate(tracks):
@@ -60,6 +53,21 @@ def mux_args(
             f"-metadata:s:s:{index}", f"title={info.native}",
             f"-disposition:s:{index}", "default" if number == 0 else "0",
         ]  # fmt: skip
+    return args
+
+
+def mux_args(
+    source: Path, tracks: list[tuple[str, Path]], existing_subtitles: int, container: Container, output: Path
+) -> list[str]:
+    """ffmpeg arguments: streams copied, one new tagged track per (language, file), the first new one default."""
+    args = ["-i", ffmpeg.media_arg(source)]
+    for _, path in tracks:
+        args += ["-i", ffmpeg.media_arg(path)]
+    args += ["-map", "0:v?", "-map", "0:a?", "-map", "0:s?"]
+    if not container.mp4_family:
+        args += ["-map", "0:t?"]
+    args += ["-c", "copy", "-map_metadata", "0", "-map_chapters", "0"]
+    args += track_args(tracks, 1, existing_subtitles, container)
     if container.mp4_family:
         args += ["-movflags", "+faststart"]
     return [*args, ffmpeg.media_arg(output)]

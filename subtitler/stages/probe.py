@@ -4,12 +4,15 @@ picture takes the preset's [portrait] layout from here on."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from subtitler.adapters import media
 from subtitler.errors import NoAudioError
 from subtitler.model import MediaInfo
 from subtitler.options import for_picture
 from subtitler.pipeline import Job
+
+log = logging.getLogger(__name__)
 
 
 class Probe:
@@ -20,7 +23,9 @@ class Probe:
 
     def run(self, job: Job) -> Job:
         info = media.probe(job.source)
-        if self.needs_audio and not info.has_audio:
+        if not info.has_audio and info.has_video and job.options.enhance.upscale > 1:
+            log.info("%s: no audio stream, so nothing to transcribe; the picture is still upscaled", job.stem)
+        elif self.needs_audio and not info.has_audio:
             raise NoAudioError("has no audio stream, so there is nothing to transcribe", str(job.source))
         return dataclasses.replace(job, media=info, options=for_picture(job.options, is_portrait(info)))
 

@@ -65,6 +65,7 @@ def job_summary(job: Job) -> dict[str, object]:
         "cue_counts": {lang: len(cues) for lang, cues in job.cues.items()},
         "translations": {lang: {"route": route, "kept": f"translate:{lang}" in job.reused} for lang, route in job.routes.items()},
         "glossary": [term.text for term in job.glossary.terms],
+        "enhanced": job.enhanced or None,
         "reused": list(job.reused),
         "timings": job.timings,
         "outputs": {key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()},

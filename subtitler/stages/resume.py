@@ -30,6 +30,8 @@ class Resume:
     name = "resume"
 
     def run(self, job: Job) -> Job:
+        if job.silent:
+            return dataclasses.replace(job, previous=previous_digests(job.output("job.json")))
         job = dataclasses.replace(job, previous=previous_digests(job.output("job.json")))
         path = job.output(f"{job.stem}.json")
         if not job.keeps("transcript", path, transcript_digest(job)):

@@ -41,7 +41,7 @@ class Review:
 
     def run(self, job: Job) -> Job:
         options = job.options.review
-        if not options.report:
+        if not options.report or job.silent:
             return job
         json_path = job.output(f"{job.stem}.review.json")
         html_path = job.output(f"{job.stem}.review.html")

@@ -19,6 +19,8 @@ class Segment:
     name = "cues"
 
     def run(self, job: Job) -> Job:
+        if job.silent:
+            return job
         assert job.transcript is not None
         transcript = job.transcript
         cues = make_cues(spoken_words(job), job.options.cues, transcript.duration, transcript.language)

@@ -13,7 +13,7 @@ class Transcribe:
     name = "transcribe"
 
     def run(self, job: Job) -> Job:
-        if job.transcript is not None:
+        if job.transcript is not None or job.silent:
             return job
         assert job.audio is not None and job.model is not None
         duration = len(job.audio) / whisper.SAMPLE_RATE

@@ -107,6 +107,8 @@ class Translate:
     name = "translate"
 
     def run(self, job: Job) -> Job:
+        if job.silent:
+            return job
         assert job.transcript is not None and job.model is not None
         transcript = job.transcript
         routes = check_routes(job.options, job.model, transcript.language) if targets(job.options) else {}

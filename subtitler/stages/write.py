@@ -12,12 +12,17 @@ from subtitler.stages.resume import transcript_digest, transcript_meta
 
 
 def canvas_for(job: Job) -> Canvas:
-    """The frame that burn-in draws on (autorotated, stored pixels), or the preset's canvas for audio."""
+    """The frame that burn-in draws on (autorotated, stored pixels; upright and square when upscaled), or the
+    preset's canvas for audio."""
     assert job.media is not None
     video = job.media.video
     if video is None:
         width, height = job.options.style.default_play_res
         return Canvas(width, height)
+    factor = job.options.enhance.upscale
+    if factor > 1:  # upscaled frames are upright with square pixels
+        width, height = video.display_size
+        return Canvas(width * factor, height * factor)
     width, height = (video.height, video.width) if video.rotation % 180 else (video.width, video.height)
     return Canvas(width, height, video.displayed_sar)
 
@@ -44,6 +49,8 @@ class Write:
     name = "write"
 
     def run(self, job: Job) -> Job:
+        if job.silent:
+            return job
         assert job.transcript is not None
         path = job.output(f"{job.stem}.json")
         made_from = transcript_digest(job)
