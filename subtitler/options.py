@@ -158,7 +158,7 @@ SECTIONS: dict[str, type] = {
     "review": ReviewOptions,
     "enhance": EnhanceOptions,
 }
-CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("transcribe", "device"): ("auto", "cpu", "cuda"),
     ("translate", "engine"): ("auto", "whisper", "argos", "apertium"),
     ("style", "border_style"): ("outline", "box"),
@@ -242,7 +242,8 @@ def _coerce(section: str, key: str, value: Any, annotation: str) -> Any:
         raise PresetError(f"[{section}] {key} must be a {annotation}, not {value!r}", key)
     choices = CHOICES.get((section, key))
     if choices and value not in choices:
-        raise PresetError(f"[{section}] {key} must be one of {', '.join(choices)}, not {value!r}", key, choices)
+        valid = tuple(str(choice) for choice in choices)
+        raise PresetError(f"[{section}] {key} must be one of {', '.join(valid)}, not {value!r}", key, valid)
     return float(value) if annotation == "float" else value  # type: ignore[arg-type]
 
 

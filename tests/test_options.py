@@ -88,3 +88,11 @@ def test_extends_loop_is_refused(tmp_path: Path):
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
     with pytest.raises(PresetError, match="loop"):
         load_options(str(tmp_path / "a.toml"))
+
+
+def test_a_number_outside_its_choices_is_named(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[enhance]\nupscale = 5\n", encoding="utf-8")
+    with pytest.raises(PresetError, match=r"\[enhance\] upscale must be one of 1, 2, 3, 4, not 5") as raised:
+        load_options(str(bad))
+    assert raised.value.valid == ("1", "2", "3", "4")
