@@ -20,11 +20,8 @@ import json
 import logging
 import math
 import re
-import shlex
 import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,27 +95,6 @@ def join_filters(*filters: str) -> str:
     return ",".join(f for f in filters if f)
 
 
-def _run_for_stderr(args: Sequence[str], cwd: Path | None, on_progress: Callable[[float], None] | None, what: str) -> str:
-    """ffmpeg.run's contract, but the stderr comes back: ebur128 and loudnorm print their summaries there."""
-    command = [ffmpeg.ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-progress", "pipe:1", *args]
-    log.debug("running: %s", shlex.join(command))
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr:
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=stderr, text=True)
-        assert process.stdout is not None
-        for line in process.stdout:
-            key, _, value = line.strip().partition("=")
-            if key == "out_time_us" and on_progress and value.lstrip("-").isdigit():
-                on_progress(max(0, int(value)) / 1e6)
-        returncode = process.wait()
-        stderr.seek(0)
-        text = stderr.read()
-    if returncode != 0:
-        tail = text[-STDERR_TAIL_CHARS:]
-        last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
-        raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
-    return text
-
-
 def parse_summary(stderr: str) -> dict[str, str]:
     """The last JSON block that loudnorm=print_format=json printed (input_*, output_*, normalization_type)."""
     blocks = SUMMARY.findall(stderr)
@@ -150,7 +126,7 @@ def _meter(source: Path, chain: str, cwd: Path | None, on_progress: Callable[[fl
     """Run `chain` over the first audio stream, then the meter at 48 kHz: (the loudness, ffmpeg's log)."""
     args = ["-i", ffmpeg.media_arg(source), "-map", "0:a:0", "-af", join_filters(chain, f"aresample={OUTPUT_RATE}", METER),
             "-f", "null", "-"]  # fmt: skip
-    stderr = _run_for_stderr(args, cwd, on_progress, "measuring the loudness")
+    stderr = ffmpeg.run(args, cwd=cwd, on_progress=on_progress, what="measuring the loudness")
     try:
         return parse_meter(stderr), stderr
     except ValueError as exc:

@@ -45,8 +45,9 @@ def run(
     on_progress: Callable[[float], None] | None = None,
     what: str = "ffmpeg",
     feed: Callable[[BinaryIO], None] | None = None,
-) -> None:
-    """Run ffmpeg with `args`; call `on_progress(media_seconds)` as it goes; raise FFmpegError on failure.
+) -> str:
+    """Run ffmpeg with `args`; call `on_progress(media_seconds)` as it goes; return its stderr (where
+    measuring filters such as ebur128 print); raise FFmpegError on failure.
 
     With `feed`, ffmpeg reads `pipe:0`, which `feed(stdin)` writes on a thread of its own; an error
     in `feed` stops ffmpeg and is raised here."""
@@ -66,11 +67,13 @@ def run(
             feeder.join()
         if failure:
             raise failure[0]
-        if returncode != 0:
-            stderr.seek(0)
-            tail = stderr.read()[-STDERR_TAIL_CHARS:]
-            last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
-            raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
+        stderr.seek(0)
+        text = stderr.read()
+    if returncode != 0:
+        tail = text[-STDERR_TAIL_CHARS:]
+        last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
+        raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
+    return text
 
 
 def _start_feeding(
