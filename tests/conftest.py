@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,6 +41,29 @@ def ffmpeg(*args: str) -> None:
     from subtitler.adapters.ffmpeg import ffmpeg_exe
 
     subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    """The real command line, in-process and quiet: (exit code, what it printed); a bug's exception is raised."""
+    from click.testing import CliRunner
+
+    from subtitler.cli import main
+
+    result = CliRunner().invoke(main, [*args, "--quiet"])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+def frame_at(path: Path, seconds: float) -> np.ndarray:
+    """The first decoded frame at or after `seconds`, as RGB (int16, to subtract)."""
+    import av
+
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time is not None and frame.time >= seconds:
+                return frame.to_ndarray(format="rgb24").astype(np.int16)
+    raise AssertionError(f"no frame at {seconds} s in {path}")
 
 
 def words_of(text: str) -> list[str]:

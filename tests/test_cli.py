@@ -13,22 +13,17 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from subtitler.adapters import whisper
-from subtitler.cli import main
 from subtitler.formats import parse
 
-from .conftest import AUDIO, VIDEO, picture_under_speech, wer
+from .conftest import AUDIO, VIDEO, frame_at, invoke, picture_under_speech, wer
 
 pytestmark = pytest.mark.slow
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["run", *args, "--quiet"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+    return invoke("run", *args)
 
 
 def run_process(*args: str) -> subprocess.CompletedProcess[str]:
@@ -51,14 +46,6 @@ def streams(path: Path) -> list[tuple[str, str, str | None, bool]]:
 def video_packets(path: Path) -> list[bytes]:
     with av.open(str(path)) as container:
         return [bytes(p) for p in container.demux(video=0) if p.size]
-
-
-def frame_at(path: Path, seconds: float) -> np.ndarray:
-    with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            if frame.time is not None and frame.time >= seconds:
-                return frame.to_ndarray(format="rgb24").astype(np.int16)
-    raise AssertionError(f"no frame at {seconds} s in {path}")
 
 
 @pytest.fixture(scope="module")

@@ -6,31 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from subtitler.adapters import whisper
-from subtitler.cli import main
 from subtitler.stages.edited import read_cues
 
+from .conftest import frame_at, invoke
+
 pytestmark = pytest.mark.slow
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [*args, "--quiet"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
-
-
-def frame_at(path: Path, seconds: float) -> np.ndarray:
-    with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            if frame.time is not None and frame.time >= seconds:
-                return frame.to_ndarray(format="rgb24").astype(np.int16)
-    raise AssertionError(f"no frame at {seconds} s in {path}")
 
 
 def test_corrected_subtitles_are_burned_without_transcribing(tmp_path: Path, speech_video: Path, monkeypatch):

@@ -7,23 +7,14 @@ from pathlib import Path
 
 import av
 import pytest
-from click.testing import CliRunner
 
-from subtitler.cli import main
 from subtitler.model import MediaInfo, VideoInfo
 from subtitler.stages.enhance import Plan, enhance_args
 from subtitler.stages.mux import container_for
 
-from .conftest import VIDEO, ffmpeg
+from .conftest import VIDEO, ffmpeg, invoke
 
 pytestmark = pytest.mark.slow
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [*args, "--quiet"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def video_facts(path: Path) -> dict:

@@ -6,30 +6,20 @@ import dataclasses
 import json
 from pathlib import Path
 
-import av
 import numpy as np
 import pysubs2
 import pytest
-from click.testing import CliRunner
 
-from subtitler.cli import main
 from subtitler.cues import clean_words, make_cues
 from subtitler.errors import PresetError
 from subtitler.formats import Canvas, to_ass
 from subtitler.model import Word
 from subtitler.options import builtin_presets, for_picture, load_options
 
-from .conftest import AUDIO, ffmpeg
+from .conftest import AUDIO, ffmpeg, frame_at, invoke
 from .cue_rules import check_invariants
 
 PRESETS = ("default", "youtube", "instagram-reels", "tiktok", "punch", "linkedin", "broadcast", "accessibility")
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [*args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def test_every_network_has_a_built_in_preset():
@@ -140,14 +130,6 @@ def test_each_preset_drives_a_real_run(name: str, short_talk: Path, tmp_path: Pa
     assert (folder / "quilter.en.burned.mp4").is_file() == bool(options.output.burn)
     record = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     assert record["preset"] == name and record["options"]["cues"] == dataclasses.asdict(options.cues)
-
-
-def frame_at(path: Path, seconds: float) -> np.ndarray:
-    with av.open(str(path)) as container:
-        for frame in container.decode(video=0):
-            if frame.time is not None and frame.time >= seconds:
-                return frame.to_ndarray(format="rgb24").astype(np.int16)
-    raise AssertionError(f"no frame at {seconds} s")
 
 
 @pytest.mark.slow

@@ -11,16 +11,14 @@ from pathlib import Path
 
 import av
 import pytest
-from click.testing import CliRunner
 
 from subtitler.adapters import apertium, whisper
 from subtitler.adapters import argos as argos_adapter
-from subtitler.cli import main
 from subtitler.cues import cue_violations
 from subtitler.formats import parse
 from subtitler.options import load_options
 
-from .conftest import AUDIO, words_of
+from .conftest import AUDIO, invoke, words_of
 from .tiny_argos import build_package
 
 pytestmark = pytest.mark.slow
@@ -29,13 +27,6 @@ needs_apertium = pytest.mark.skipif(
     not os.environ.get("SUBTITLER_REQUIRE_ENGINES") and not apertium.modes().get(("en", "es")),
     reason="Apertium with the eng-spa and eng-cat pairs is not installed (.ci/run installs them)",
 )
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [*args, "--quiet"])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def job_json(folder: Path) -> dict:
