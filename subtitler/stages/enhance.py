@@ -191,7 +191,8 @@ class Enhance:
         subs = [subtitle_digest(job, container.source_format, lang) for lang in spoken]
         burned = subtitle_digest(job, "ass", burn) if burn else None
         model = superres_identity(job.options.enhance)
-        return digest(subs, burned, container, job.options.enhance, model, job.options.encode, job.media.size_bytes)
+        enhance = dataclasses.replace(job.options.enhance, workers=0)  # how many threads changes no pixel
+        return digest(subs, burned, container, enhance, model, job.options.encode, job.media.size_bytes)
 
     def _encode(self, job: Job, chain: str, tracks: list[tuple[str, Path]], container: Container,
                 soft: Path | None, burned: Path | None) -> None:  # fmt: skip
