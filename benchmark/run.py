@@ -31,10 +31,9 @@ from pathlib import Path
 
 import jiwer
 
-from subtitler import model_store
+from subtitler import ffmpeg_args, model_store
 from subtitler.adapters import ffmpeg, media, whisper
 from subtitler.options import load_options
-from subtitler.stages import burn, mux
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data"
@@ -271,11 +270,11 @@ def make_long_video(short: Path, path: Path, loops: int) -> Path:
 def measure_mux(video: Path, subtitled_run: Path, srt: Path, work: Path, repeat: int) -> dict:
     """subtitler's mux stage (its own arguments, its ffmpeg runner) vs bare ffmpeg stream copy; plus the
     whole CLI re-run on the same output folder, where the transcript is reused and only mux is redone."""
-    container = mux.container_for(video, "srt")
+    container = ffmpeg_args.container_for(video, "srt")
 
     def subtitler_stage(round_: int) -> float:
         out = work / f"mux-subtitler-{round_}{container.extension}"
-        seconds, _ = timed(lambda: ffmpeg.run(mux.mux_args(video, [("en", srt)], 0, container, out)))
+        seconds, _ = timed(lambda: ffmpeg.run(ffmpeg_args.mux_args(video, [("en", srt)], 0, container, out)))
         return seconds
 
     def bare(round_: int) -> float:
@@ -308,7 +307,7 @@ def measure_mux(video: Path, subtitled_run: Path, srt: Path, work: Path, repeat:
         "median_s": {name: median(t) for name, t in times.items()},
         "cli_job_json_mux_stage_s": stage_seconds,
         "cli_reused": reused,
-        "subtitler_args": mux.mux_args(video, [("en", srt)], 0, container, work / "out.mp4"),
+        "subtitler_args": ffmpeg_args.mux_args(video, [("en", srt)], 0, container, work / "out.mp4"),
     }
 
 
@@ -319,18 +318,18 @@ def measure_burn(video: Path, ass: Path, work: Path, repeat: int) -> dict:
     """subtitler's burn arguments vs bare `-vf subtitles=` + libx264, both run in a folder holding burn.ass."""
     folder = work / "burn"
     folder.mkdir()
-    shutil.copyfile(ass, folder / burn.SUBTITLE_FILE)
+    shutil.copyfile(ass, folder / ffmpeg_args.SUBTITLE_FILE)
     info = media.probe(video)
     encode = load_options().encode
 
     def subtitler_stage(round_: int) -> float:
         out = folder / f"subtitler-{round_}.mp4"
-        seconds, _ = timed(lambda: ffmpeg.run(burn.burn_args(video, info, encode, out), cwd=folder))
+        seconds, _ = timed(lambda: ffmpeg.run(ffmpeg_args.burn_args(video, info, encode, out), cwd=folder))
         return seconds
 
     def bare(round_: int) -> float:
         return ffmpeg_quiet(
-            "-i", str(video), "-vf", f"subtitles={burn.SUBTITLE_FILE}", "-c:v", "libx264", "-crf", "20",
+            "-i", str(video), "-vf", f"subtitles={ffmpeg_args.SUBTITLE_FILE}", "-c:v", "libx264", "-crf", "20",
             "-preset", "medium", "-c:a", "copy", str(folder / f"bare-{round_}.mp4"), cwd=folder,
         )  # fmt: skip
 
@@ -341,7 +340,7 @@ def measure_burn(video: Path, ass: Path, work: Path, repeat: int) -> dict:
         "times_s": times,
         "median_s": {name: median(t) for name, t in times.items()},
         "output_bytes": sizes,
-        "subtitler_args": burn.burn_args(video, info, encode, folder / "out.mp4"),
+        "subtitler_args": ffmpeg_args.burn_args(video, info, encode, folder / "out.mp4"),
     }
 
 

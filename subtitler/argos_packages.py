@@ -3,7 +3,8 @@
 A package is a zip archive of one folder holding `metadata.json`, a CTranslate2 model in `model/` and
 `sentencepiece.model`. Packages live where argostranslate keeps them, so both programs share them.
 Archives are checked member by member before anything is extracted, then extracted into a hidden temporary
-folder next to the packages and renamed into place.
+folder next to the packages and renamed into place (`fetch.staged`). A download from the index lands in a hidden
+folder among the packages too, and is checked the same way before it is installed.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ import json
 import logging
 import os
 import re
-import shutil
 import stat
-import tempfile
 import urllib.parse
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from subtitler import languages
+from subtitler import fetch, languages
 from subtitler.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -30,7 +28,7 @@ INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/
 TIMEOUT_S = 20
 REQUIRED = ("metadata.json", "model/model.bin", "sentencepiece.model")
 MAX_UNPACKED_BYTES = 8 << 30  # Argos models are a few hundred MB; anything far bigger is not one
-TEMP_PREFIX = ".installing-"
+MAX_INDEX_BYTES = 16 << 20  # the index is a few hundred KB
 
 
 @dataclass(frozen=True)
@@ -147,17 +145,16 @@ def _check_archive(zf: zipfile.ZipFile) -> tuple[str, str]:
     return prefix, prefix.rstrip("/") or f"{source}_{target}"
 
 
-def _move_into_place(staging: Path, final: Path, scratch: Path) -> None:
-    """Rename `staging` to `final`; an existing `final` is moved aside into `scratch` first and put back on failure."""
-    old = scratch / "previous"
-    if final.exists():
-        final.rename(old)
+def _archive_problem(archive: Path) -> str | None:
+    """What keeps a downloaded file from being a package install_file would take, or None."""
     try:
-        staging.rename(final)
-    except OSError:
-        if old.exists():
-            old.rename(final)
-        raise
+        with zipfile.ZipFile(archive) as zf:
+            _check_archive(zf)
+    except zipfile.BadZipFile as exc:
+        return f"not a valid zip archive ({exc})"
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def install_file(archive: Path) -> ArgosPackage:
@@ -170,16 +167,10 @@ def install_file(archive: Path) -> ArgosPackage:
             prefix, folder_name = _check_archive(zf)
             root = package_dirs()[0]
             root.mkdir(parents=True, exist_ok=True)
-            scratch = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=root))
-            try:
-                staging = scratch / "package"
-                zf.extractall(scratch if prefix else staging)
-                if prefix:
-                    (scratch / prefix.rstrip("/")).rename(staging)
+            with fetch.staged(root / folder_name) as staging:
+                # The archive's one top folder is named folder_name: unpacked beside `staging`, it is `staging`.
+                zf.extractall(staging.parent if prefix else staging)
                 _read_package(staging)
-                _move_into_place(staging, root / folder_name, scratch)
-            finally:
-                shutil.rmtree(scratch, ignore_errors=True)
             package = _read_package(root / folder_name)
     except zipfile.BadZipFile as exc:
         raise ModelError(f"cannot install {archive}: not a valid zip archive ({exc})") from exc
@@ -209,45 +200,58 @@ def _find_in_index(index: object, source: str, target: str) -> dict[str, object]
     return max(matches, key=lambda entry: _version_key(entry.get("package_version")), default=None)
 
 
+def _read_index(url: str, source: str, target: str) -> object:
+    try:
+        return json.loads(fetch.read_url(url, timeout_s=TIMEOUT_S, max_bytes=MAX_INDEX_BYTES))
+    except (fetch.FetchError, ValueError) as exc:  # unreachable, too big, not JSON
+        reason = exc.reason if isinstance(exc, fetch.FetchError) else str(exc)
+        raise ModelError(
+            f"cannot read the Argos package index at {url} ({reason}); download translate-{source}_{target}-*.argosmodel "
+            f"elsewhere and run `subtitler models install FILE.argosmodel`"
+        ) from exc
+
+
+def _links(entry: dict[str, object]) -> list[str]:
+    links = entry.get("links")
+    if not isinstance(links, list):
+        return []
+    return [link for link in links if isinstance(link, str) and link.startswith(("https://", "http://"))]
+
+
+def _install_from_link(link: str, source: str, target: str) -> ArgosPackage:
+    """Download one archive into a hidden folder among the packages, check it, install it; the download is removed."""
+    name = PurePosixPath(urllib.parse.urlparse(link).path).name
+    if not re.fullmatch(r"[\w.-]+\.argosmodel", name):
+        name = f"translate-{source}_{target}.argosmodel"
+    with fetch.scratch_dir(package_dirs()[0], prefix=".download-") as folder:
+        archive = folder / name
+        log.info("downloading %s", link)
+        fetch.download(link, archive, timeout_s=TIMEOUT_S, max_bytes=MAX_UNPACKED_BYTES)
+        fetch.verify(archive, check=_archive_problem, source=link)
+        return install_file(archive)
+
+
 def install_from_index(source: str, target: str) -> ArgosPackage:
-    """Download the newest source -> target package listed in the Argos package index, then install it."""
+    """Download the newest source -> target package listed in the Argos package index, then install it.
+
+    A link that cannot be downloaded is skipped for the next one; a download that is no valid package is refused.
+    """
     try:
         source, target = languages.normalize(source), languages.normalize(target)
     except ValueError as exc:
         raise ModelError(f"cannot look up an Argos package: {exc}") from exc
     url = os.environ.get("ARGOS_PACKAGE_INDEX", INDEX_URL).rstrip("/") + "/index.json"
-    try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
-            index = json.load(response)
-    except (OSError, ValueError) as exc:
-        raise ModelError(
-            f"cannot read the Argos package index at {url} ({exc}); download translate-{source}_{target}-*.argosmodel "
-            f"elsewhere and run `subtitler models install FILE.argosmodel`"
-        ) from exc
-    entry = _find_in_index(index, source, target)
+    entry = _find_in_index(_read_index(url, source, target), source, target)
     if entry is None:
         raise ModelError(f"the Argos package index at {url} has no {source} -> {target} package")
-    links = entry.get("links")
-    links = (
-        [link for link in links if isinstance(link, str) and link.startswith(("https://", "http://"))]
-        if isinstance(links, list)
-        else []
-    )
     errors = []
-    for link in links:
-        with tempfile.TemporaryDirectory(prefix="subtitler-argos-") as tmp:
-            name = PurePosixPath(urllib.parse.urlparse(link).path).name
-            download = Path(tmp) / (
-                name if re.fullmatch(r"[\w.-]+\.argosmodel", name) else f"translate-{source}_{target}.argosmodel"
-            )
-            try:
-                log.info("downloading %s", link)
-                with urllib.request.urlopen(link, timeout=TIMEOUT_S) as response, download.open("wb") as out:
-                    shutil.copyfileobj(response, out)
-            except OSError as exc:
-                errors.append(f"{link}: {exc}")
-                continue
-            return install_file(download)
+    for link in _links(entry):
+        try:
+            return _install_from_link(link, source, target)
+        except fetch.FetchError as exc:
+            if exc.step != "download":
+                raise exc.reworded(f"cannot install {link}: {exc.reason}") from exc
+            errors.append(f"{link}: {exc.reason}")
     raise ModelError(
         f"cannot download the {source} -> {target} Argos package ({'; '.join(errors) or 'the index lists no link'}); "
         f"download it elsewhere and run `subtitler models install FILE.argosmodel`"

@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 from subtitler.lines import Token, display_width, lay_out, tokenize
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
-__all__ = ["break_lines", "clean_words", "cue_violations", "display_width", "make_cues"]
+__all__ = ["Problem", "Rule", "break_lines", "clean_words", "cue_violations", "display_width", "make_cues"]
 
 TINY = 0.01  # seconds: the least a word or a cue lasts
 _OPENING = frozenset("¿¡([{«“‘„‹「『（【")
@@ -40,23 +42,81 @@ def break_lines(text_tokens: Sequence[str], options: CueOptions, language: str =
     return lay_out(tokenize(text_tokens, language), options.max_chars_per_line, options.max_lines)
 
 
-def cue_violations(cue: Cue, options: CueOptions) -> list[str]:
-    """Each rule the cue breaks, in words: line count and length, duration, reading speed."""
+class Rule(StrEnum):
+    """A rule every cue obeys; the value is its id in the review report."""
+
+    LINES = "lines"
+    CHARS_PER_LINE = "chars_per_line"
+    TIMING = "timing"
+    MIN_DURATION = "min_duration"
+    MAX_DURATION = "max_duration"
+    READING_SPEED = "reading_speed"
+
+    @property
+    def label(self) -> str:
+        """The rule's name for people: "characters per line"."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Rule.LINES: "lines",
+    Rule.CHARS_PER_LINE: "characters per line",
+    Rule.TIMING: "timing",
+    Rule.MIN_DURATION: "min duration",
+    Rule.MAX_DURATION: "max duration",
+    Rule.READING_SPEED: "reading speed",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule a cue breaks: its value and the limit it passes.
+
+    Units by rule: lines (lines), columns (chars_per_line, with the line's number from 1), seconds (timing: the
+    end and the start it must come after; min_duration and max_duration: the duration), characters per second
+    (reading_speed)."""
+
+    rule: Rule
+    value: float
+    limit: float
+    line: int | None = None
+
+    @property
+    def message(self) -> str:
+        """The problem in words: "line 1 is 60 wide, more than 42"."""
+        value, limit = self.value, self.limit
+        match self.rule:
+            case Rule.LINES:
+                return f"{value:.0f} lines, more than {limit:.0f}"
+            case Rule.CHARS_PER_LINE:
+                return f"line {self.line} is {value:.0f} wide, more than {limit:.0f}"
+            case Rule.TIMING:
+                return f"ends at {value:.3f} s, not after its start at {limit:.3f} s"
+            case Rule.MIN_DURATION:
+                return f"lasts {value:.3f} s, less than {limit:g} s"
+            case Rule.MAX_DURATION:
+                return f"lasts {value:.3f} s, more than {limit:g} s"
+            case Rule.READING_SPEED:
+                return f"reads at {value:.1f} characters per second, more than {limit:g}"
+
+
+def cue_violations(cue: Cue, options: CueOptions) -> list[Problem]:
+    """Each rule the cue breaks, in the order of `Rule`: line count and length, timing, duration, reading speed."""
     problems = []
     if len(cue.lines) > options.max_lines:
-        problems.append(f"{len(cue.lines)} lines, more than {options.max_lines}")
+        problems.append(Problem(Rule.LINES, len(cue.lines), options.max_lines))
     for number, line in enumerate(cue.lines, 1):
         if display_width(line) > options.max_chars_per_line:
-            problems.append(f"line {number} is {display_width(line)} wide, more than {options.max_chars_per_line}")
-    if cue.duration <= 0:
-        return [*problems, f"ends at {cue.end:.3f} s, not after its start at {cue.start:.3f} s"]
+            problems.append(Problem(Rule.CHARS_PER_LINE, display_width(line), options.max_chars_per_line, number))
+    if cue.duration <= 0:  # no duration, no reading speed
+        return [*problems, Problem(Rule.TIMING, cue.end, cue.start)]
     if cue.duration < options.min_duration - _EPSILON:
-        problems.append(f"lasts {cue.duration:.3f} s, less than {options.min_duration} s")
+        problems.append(Problem(Rule.MIN_DURATION, cue.duration, options.min_duration))
     if cue.duration > options.max_duration + _EPSILON:
-        problems.append(f"lasts {cue.duration:.3f} s, more than {options.max_duration} s")
+        problems.append(Problem(Rule.MAX_DURATION, cue.duration, options.max_duration))
     cps = sum(len(line) for line in cue.lines) / cue.duration
     if cps > options.max_cps + _EPSILON:
-        problems.append(f"reads at {cps:.1f} characters per second, more than {options.max_cps}")
+        problems.append(Problem(Rule.READING_SPEED, cps, options.max_cps))
     return problems
 
 

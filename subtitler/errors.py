@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 class SubtitlerError(Exception):
     """Base: its message is shown to the user as it is."""
@@ -16,12 +18,27 @@ class UsageError(SubtitlerError):
 
 
 class PresetError(UsageError):
-    """A preset file is missing, malformed, or has keys that do not exist."""
+    """A preset file is missing, malformed, has keys that do not exist, or a value that is not allowed.
 
-    def __init__(self, message: str, key: str | None = None, valid: tuple[str, ...] = ()):
+    The evidence: `table` ("style", "portrait.cues"), `key`, the `value` given, what is `allowed` (in words)
+    and, where the allowed values are a list, `valid`."""
+
+    def __init__(
+        self,
+        message: str,
+        key: str | None = None,
+        valid: tuple[str, ...] = (),
+        *,
+        table: str | None = None,
+        value: object = None,
+        allowed: str = "",
+    ):
         super().__init__(message)
         self.key = key
         self.valid = valid
+        self.table = table
+        self.value = value
+        self.allowed = allowed
 
 
 class MediaError(SubtitlerError):
@@ -75,3 +92,47 @@ class FontError(SubtitlerError):
     def __init__(self, message: str, uncovered: str):
         super().__init__(message)
         self.uncovered = uncovered
+
+
+Step = Literal["download", "size", "sha256", "structure"]
+
+
+class FetchError(ModelError):
+    """Fetching or checking a model file failed.
+
+    `step` says where: "download" (the transfer, the disk or the rename), "size" (not the expected size, or
+    over the cap), "sha256" or "structure". `source` is the URL or the file, `reason` what went wrong in a few
+    words, `expected` and `actual` the values compared (hex digests, byte counts) where there were any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        step: Step,
+        reason: str,
+        expected: str | int | None = None,
+        actual: str | int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.source = source
+        self.step = step
+        self.reason = reason
+        self.expected = expected
+        self.actual = actual
+
+    def reworded(self, message: str) -> FetchError:
+        """The same failure, with its evidence, told in a caller's words."""
+        return FetchError(
+            message, source=self.source, step=self.step, reason=self.reason, expected=self.expected, actual=self.actual
+        )
+
+
+class SubtitleFileError(UsageError):
+    """A subtitle file given to burn is malformed or over a limit (one line per problem, each naming its line)."""
+
+    def __init__(self, message: str, path: str, problems: tuple[tuple[int, str], ...]):
+        super().__init__(message)
+        self.path = path
+        self.problems = problems  # (line number, rule), the line 0 for the file as a whole

@@ -6,6 +6,8 @@ import glob
 from dataclasses import dataclass
 from pathlib import Path
 
+from subtitler.names import safe_stem
+
 VIDEO_EXTENSIONS = {
     ".mp4",
     ".m4v",
@@ -57,17 +59,29 @@ def expand(arguments: list[str], out_root: Path) -> list[Path]:
             paths.append(path)
     unique: dict[Path, Path] = {}
     for path in paths:
-        unique.setdefault(path.resolve(), path)
+        unique.setdefault(_identity(path), path)
     return list(unique.values())
 
 
+def _identity(path: Path) -> Path:
+    """The file a path names, to drop duplicates; a path whose links cannot be resolved (a loop) is its own."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def name_outputs(paths: list[Path]) -> list[Input]:
-    """Each input's stem; two inputs with the same stem get `-2`, `-3`... in the order given."""
-    taken: dict[str, int] = {}
+    """Each input's output stem, safe on every file system (`names.safe_stem`) and unique in the batch
+    whatever the case: a name already taken gets `-2`, `-3`... in the order given."""
+    taken: set[str] = set()
     inputs = []
     for path in paths:
-        stem = path.stem or path.name
-        count = taken.get(stem.lower(), 0) + 1
-        taken[stem.lower()] = count
-        inputs.append(Input(path, stem if count == 1 else f"{stem}-{count}"))
+        base = safe_stem(path.stem or path.name)
+        stem, count = base, 1
+        while stem.lower() in taken:
+            count += 1
+            stem = f"{base}-{count}"
+        taken.add(stem.lower())
+        inputs.append(Input(path, stem))
     return inputs

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subtitler.adapters import ffmpeg
+from subtitler.choices import DENOISERS
 from subtitler.errors import FFmpegError, UsageError
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ CORRECTION_PASSES = 3
 # dB of extra drive into loudnorm's limiter at most: beyond it, speech sounds squashed. Speech whose peaks
 # stand far over its loudness can then stay short of the target (Apollo 11's radio: 3 s of it at -14.9 LUFS).
 MAX_OFFSET = 6.0
-DENOISERS = ("none", "afftdn", "arnndn")
 # 12 dB of reduction, moderate for voices, on what lies under the noise floor `nf`: an absolute level, so one
 # setting cannot fit every recording. Measured (RMS as Whisper hears it): white noise at -39 dBFS loses 1.3 dB
 # with the default nf=-50 and the full 12 dB from nf=-35 up; white noise at -24 dBFS loses 1.6 dB at nf=-30,

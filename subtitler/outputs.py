@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from subtitler.errors import OutputError
+from subtitler.errors import OutputError, UsageError
 
 
 @contextlib.contextmanager
@@ -63,3 +64,29 @@ def check_folder(folder: Path) -> None:
         raise OutputError(f"cannot create output folder {folder}: {existing} is not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {folder} is not writable")
+
+
+LOCK_NAME = ".subtitler.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """One run at a time writes into `folder`: an exclusive lock on `folder/.subtitler.lock`, held until the
+    block ends (or the process dies: the kernel drops it). A second run is refused with who holds it."""
+    ensure_folder(folder)
+    with (folder / LOCK_NAME).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise UsageError(f"another subtitler run ({holder}) is writing into {folder}: wait for it to end") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()

@@ -11,7 +11,7 @@ from typing import Any
 def digest(*parts: Any) -> str:
     """A short fingerprint of everything an output was made from."""
     text = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]  # names may hold any bytes
 
 
 def previous_digests(job_json: Path) -> dict[str, str]:

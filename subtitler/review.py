@@ -2,10 +2,13 @@
 
 The report is a JSON-ready dict, written next to the subtitles and shown by `report_html`:
 
-    {"version": 1, "unsure_below": 0.5, "limits": {max_chars_per_line: 42, ...},
-     "languages": {"en": {"cues": [{"number": 1, "start", "end", "text", "lines", "problems": [...]}, ...],
+    {"version": 2, "unsure_below": 0.5, "limits": {"max_chars_per_line": 42, ...},
+     "rules": {"lines": "lines", "chars_per_line": "characters per line", ...},       # each rule id's name for people
+     "languages": {"en": {"cues": [{"number": 1, "start", "end", "text", "lines", "problems": [
+                                      {"rule": "chars_per_line", "value": 60, "limit": 42, "line": 1,
+                                       "message": "line 1 is 60 wide, more than 42"}, ...]}, ...],
                           "counts": {"cues", "with_problems", "unsure_words"},
-                          "summary": {"lines": 0, "characters per line": 2, ...}}},   # cues breaking each rule
+                          "summary": {"lines": 0, "chars_per_line": 2, ...}}},   # cues breaking each rule, by rule id
      "unsure_words": [{"language", "cue", "start", "end", "text", "probability"}, ...]}
 """
 
@@ -15,22 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from subtitler.cues import cue_violations
+from subtitler.cues import Problem, Rule, cue_violations
 from subtitler.model import Cue
 from subtitler.options import CueOptions
 
-__all__ = ["REPORT_VERSION", "RULES", "CueReview", "UnsureWord", "review", "rule_of"]
+__all__ = ["REPORT_VERSION", "CueReview", "UnsureWord", "review"]
 
-REPORT_VERSION = 1
-# The rules `cue_violations` checks, as the summary names them, each with the words that mark its sentences.
-RULES: tuple[tuple[str, str], ...] = (
-    ("lines", " lines, more than "),
-    ("characters per line", " wide, more than "),
-    ("timing", "not after its start"),
-    ("min duration", " s, less than "),
-    ("max duration", " s, more than "),
-    ("reading speed", "characters per second"),
-)
+REPORT_VERSION = 2  # 2: problems as objects with a rule id, summary keyed by rule id, "rules" for their names
 
 
 @dataclass(frozen=True)
@@ -40,7 +34,7 @@ class CueReview:
     end: float
     text: str
     lines: tuple[str, ...]
-    problems: tuple[str, ...]  # each broken rule as a sentence; empty when the cue is fine
+    problems: tuple[Problem, ...]  # each broken rule; empty when the cue is fine
 
 
 @dataclass(frozen=True)
@@ -51,11 +45,6 @@ class UnsureWord:
     end: float
     text: str
     probability: float
-
-
-def rule_of(problem: str) -> str:
-    """The summary's name for one of `cue_violations`' sentences ("other" for one it does not know)."""
-    return next((name for name, marker in RULES if marker in problem), "other")
 
 
 def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below: float) -> dict[str, Any]:
@@ -72,7 +61,7 @@ def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below:
         ]
         unsure += found
         languages[language] = {
-            "cues": [_plain(asdict(r)) for r in reviews],
+            "cues": [_cue_row(r) for r in reviews],
             "counts": {"cues": len(reviews), "with_problems": sum(bool(r.problems) for r in reviews), "unsure_words": len(found)},
             "summary": _summary(reviews),
         }
@@ -80,6 +69,7 @@ def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below:
         "version": REPORT_VERSION,
         "unsure_below": unsure_below,
         "limits": asdict(options),
+        "rules": {rule.value: rule.label for rule in Rule},
         "languages": languages,
         "unsure_words": [asdict(w) for w in unsure],
     }
@@ -90,18 +80,18 @@ def _review_cue(number: int, cue: Cue, options: CueOptions) -> CueReview:
     return CueReview(number, _seconds(cue.start), _seconds(cue.end), cue.text, cue.lines, problems)
 
 
+def _cue_row(r: CueReview) -> dict[str, Any]:
+    """One cue as JSON reads it back: lists, not tuples; each problem with its rule id and its message."""
+    problems = [
+        {"rule": p.rule.value, "value": round(p.value, 3), "limit": p.limit, "line": p.line, "message": p.message}
+        for p in r.problems
+    ]
+    return {"number": r.number, "start": r.start, "end": r.end, "text": r.text, "lines": list(r.lines), "problems": problems}
+
+
 def _summary(reviews: list[CueReview]) -> dict[str, int]:
-    """How many cues break each rule (a cue with two long lines counts once)."""
-    counts = dict.fromkeys((name for name, _ in RULES), 0)
-    for r in reviews:
-        for rule in dict.fromkeys(rule_of(p) for p in r.problems):
-            counts[rule] = counts.get(rule, 0) + 1
-    return counts
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    """Tuples as lists, so the report equals what JSON reads back."""
-    return {key: list(value) if isinstance(value, tuple) else value for key, value in row.items()}
+    """How many cues break each rule, by rule id (a cue with two long lines counts once)."""
+    return {rule.value: sum(any(p.rule is rule for p in r.problems) for r in reviews) for rule in Rule}
 
 
 def _seconds(value: float) -> float:

@@ -1,8 +1,9 @@
 """Which engines take the subtitles from the spoken language into each target language (pure).
 
 Preference, per target: Whisper's own translation into English (it hears the speech instead of
-reading a transcript); else a direct pair, Argos before Apertium; else two hops through
-English, the first by Whisper where it can. `--engine` limits every hop to one engine.
+reading a transcript); else a direct pair, by the first text engine of the catalog that has it
+(its order is `choices.TEXT_ENGINES`: Argos before Apertium); else two hops through English, the
+first by Whisper where it can. `--engine` limits every hop to one engine.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from subtitler import languages
+from subtitler.choices import WHISPER
 from subtitler.errors import MissingPairError
 
 PIVOT = "en"
-TEXT_ENGINES = ("argos", "apertium")  # in order of preference for a pair both have
-ENGINES = ("whisper", *TEXT_ENGINES)
 
 
 @dataclass(frozen=True)
@@ -38,34 +38,35 @@ class Route:
 
     @property
     def hears_audio(self) -> bool:
-        return self.hops[0].engine == "whisper"
+        return self.hops[0].engine == WHISPER
 
 
 @dataclass(frozen=True)
 class Catalog:
-    """The language pairs each text engine has here, and whether Whisper can translate into English."""
+    """The language pairs each text engine has here, in order of preference, and whether Whisper can translate
+    into English."""
 
     pairs: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     whisper: bool = False  # the Whisper model is multilingual
 
     def has(self, engine: str, source: str, target: str) -> bool:
-        if engine == "whisper":
+        if engine == WHISPER:
             return self.whisper and target == PIVOT and source != PIVOT
         return (source, target) in self.pairs.get(engine, frozenset())
 
     def targets(self, engine: str) -> set[str]:
-        if engine == "whisper":
+        if engine == WHISPER:
             return {PIVOT} if self.whisper else set()
         return {t for _, t in self.pairs.get(engine, frozenset())}
 
-
-def _engines(only: str) -> list[str]:
-    return [e for e in ENGINES if only in ("auto", e)]
+    def engines(self, only: str = "auto") -> list[str]:
+        """Whisper, then the text engines in order of preference; only `only` unless it is "auto"."""
+        return [e for e in (WHISPER, *self.pairs) if only in ("auto", e)]
 
 
 def find_route(source: str, target: str, catalog: Catalog, only: str = "auto") -> Route | None:
     """The preferred route from `source` to `target`, or None. `only` is an engine name or "auto"."""
-    allowed = _engines(only)
+    allowed = catalog.engines(only)
     for engine in allowed:  # Whisper first: it is listed first
         if catalog.has(engine, source, target):
             return Route(target, (Hop(engine, source, target),))
@@ -73,7 +74,7 @@ def find_route(source: str, target: str, catalog: Catalog, only: str = "auto") -
         return None
     for first in allowed:
         for second in allowed:
-            if second != "whisper" and catalog.has(first, source, PIVOT) and catalog.has(second, PIVOT, target):
+            if second != WHISPER and catalog.has(first, source, PIVOT) and catalog.has(second, PIVOT, target):
                 return Route(target, (Hop(first, source, PIVOT), Hop(second, PIVOT, target)))
     return None
 
@@ -81,7 +82,7 @@ def find_route(source: str, target: str, catalog: Catalog, only: str = "auto") -
 def reachable(target: str, catalog: Catalog, only: str = "auto") -> bool:
     """Whether some spoken language could be translated into `target` here (the check made before
     the spoken language is known)."""
-    return any(target in catalog.targets(e) for e in _engines(only))
+    return any(target in catalog.targets(e) for e in catalog.engines(only))
 
 
 def _name(code: str | None) -> str:

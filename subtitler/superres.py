@@ -8,19 +8,15 @@ the manifest is checked against its sha256. No OpenCV here: `adapters/upscale.py
 
 from __future__ import annotations
 
-import hashlib
-import http.client
 import logging
 import os
-import tempfile
 import tomllib
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from subtitler import fetch
 from subtitler.errors import ModelError, UsageError
-from subtitler.model_store import models_home, sha256_of
 from subtitler.resources import resource_dir
 
 log = logging.getLogger(__name__)
@@ -86,7 +82,7 @@ def scales(method: str) -> list[int]:
 
 
 def home_dir() -> Path:
-    return models_home() / "superres"
+    return fetch.models_home() / "superres"
 
 
 def search_dirs() -> list[Path]:
@@ -99,42 +95,38 @@ def _digest(path: Path) -> str:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _digests:
-        _digests[key] = sha256_of(path)
+        _digests[key] = fetch.sha256_of(path)
     return _digests[key]
 
 
 def _verified(entry: SuperResEntry, path: Path) -> Path:
     digest = _digest(path)
     if digest != entry.sha256:
-        raise ModelError(
+        raise fetch.FetchError(
             f"super-resolution model {entry.name}: {path} has sha256 {digest}, expected {entry.sha256}; "
-            f"replace it with {entry.file} from {entry.url}"
+            f"replace it with {entry.file} from {entry.url}",
+            source=str(path),
+            step="sha256",
+            reason=f"sha256 {digest}, expected {entry.sha256}",
+            expected=entry.sha256,
+            actual=digest,
         )
     return path
 
 
 def download(entry: SuperResEntry, target_dir: Path) -> Path:
     """Fetch `entry` from its URL into `target_dir`: written to a temp name, verified, then renamed into place."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{entry.file}-", dir=target_dir)
-    temp = Path(temp_name)
+    log.info("downloading %s from %s", entry.file, entry.url)
     try:
-        digest = hashlib.sha256()
-        log.info("downloading %s from %s", entry.file, entry.url)
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(entry.url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            for block in iter(lambda: response.read(1 << 16), b""):
-                digest.update(block)
-                out.write(block)
-        if digest.hexdigest() != entry.sha256:
-            raise ModelError(
-                f"super-resolution model {entry.name}: the download from {entry.url} has sha256 {digest.hexdigest()}, "
-                f"expected {entry.sha256}"
-            )
-        target = target_dir / entry.file
-        os.replace(temp, target)
-        return target
-    finally:
-        temp.unlink(missing_ok=True)
+        return fetch.fetch_file(
+            entry.url, target_dir / entry.file, timeout_s=DOWNLOAD_TIMEOUT_S, max_bytes=entry.bytes, sha256=entry.sha256
+        )
+    except fetch.FetchError as exc:
+        if exc.step != "sha256":
+            raise
+        raise exc.reworded(
+            f"super-resolution model {entry.name}: the download from {entry.url} has sha256 {exc.actual}, expected {entry.sha256}"
+        ) from exc
 
 
 def locate(entry: SuperResEntry, allow_download: bool = True) -> Path:
@@ -151,13 +143,14 @@ def locate(entry: SuperResEntry, allow_download: bool = True) -> Path:
     if not allow_download:
         raise ModelError(f"super-resolution model {entry.name}: {entry.file} not found in {where}; {hint}")
     try:
-        return _verified(entry, download(entry, home_dir()))
-    except ModelError:
-        raise
-    except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts, disk errors; a cut-off response
-        log.debug("download of %s failed: %s", entry.url, exc)
-        raise ModelError(
-            f"super-resolution model {entry.name}: {entry.file} not found in {where} and could not be downloaded ({exc}); {hint}"
+        return download(entry, home_dir())  # verified by its sha256 before it takes its name
+    except fetch.FetchError as exc:
+        if exc.step == "sha256":
+            raise
+        log.debug("download of %s failed: %s", entry.url, exc)  # unreachable, timed out, cut off, too big, disk errors
+        raise exc.reworded(
+            f"super-resolution model {entry.name}: {entry.file} not found in {where} "
+            f"and could not be downloaded ({exc.reason}); {hint}"
         ) from exc
 
 

@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SUBTITLER_SHARED", REPO.parent / "shared")) / "data"
-# The super-resolution models the tests use: ../shared/models/superres (never copied into the repository).
-os.environ.setdefault("SUBTITLER_SUPERRES_PATH", str(SHARED.parent / "models" / "superres"))
+# ../shared, or the folder $SUBTITLER_SHARED names: media in data/, super-resolution models in models/.
+SHARED_ROOT = Path(os.environ.get("SUBTITLER_SHARED", REPO.parent / "shared"))
+SHARED = SHARED_ROOT / "data"
+SUPERRES = SHARED_ROOT / "models" / "superres"
+# The super-resolution models the tests use (never copied into the repository).
+os.environ.setdefault("SUBTITLER_SUPERRES_PATH", str(SUPERRES))
 AUDIO = SHARED / "audio"
 VIDEO = SHARED / "video"
 
@@ -24,16 +27,45 @@ os.environ.setdefault("SUBTITLER_HOME", tempfile.mkdtemp(prefix="subtitler-test-
 os.environ["ARGOS_PACKAGES_DIR"] = tempfile.mkdtemp(prefix="subtitler-test-argos-")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if not SHARED.is_dir():
-        skip = pytest.mark.skip(reason=f"shared test media not found at {SHARED}")
-        for item in items:
-            if "shared" in item.fixturenames:
-                item.add_marker(skip)
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+# Under CI a test never skips for want of something the tests need (shared media, a model, a tool, an
+# engine): CI would be green while testing nothing. .ci/run sets SUBTITLER_REQUIRE_ENGINES.
+REQUIRE_ALL = _flag("CI") or _flag("SUBTITLER_REQUIRE_ENGINES")
+
+
+def need(available: bool, what: str) -> None:
+    """Go on if `available`; else skip with `what` as the reason, or fail with it under CI."""
+    if available:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"{what} (CI or SUBTITLER_REQUIRE_ENGINES is set: this fails instead of skipping)", pytrace=False)
+    pytest.skip(what)
+
+
+def needs(available: bool, what: str) -> pytest.MarkDecorator:
+    """`need` as a mark, for a decorator or a module's `pytestmark`: checked before the test's fixtures."""
+    if REQUIRE_ALL:
+        return pytest.mark.needs(available, what)
+    return pytest.mark.skipif(not available, reason=what)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs(available, what): under CI, fail the test unless `available`")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("needs"):
+        need(*mark.args)
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
+    """The shared media: ask for it in every test (or fixture) that reads AUDIO or VIDEO."""
+    need(SHARED.is_dir(), f"shared test media not found at {SHARED} (SUBTITLER_SHARED names the folder holding data/)")
     return SHARED
 
 
@@ -83,8 +115,13 @@ def wer(reference: str, hypothesis: str) -> float:
 
 @pytest.fixture(scope="session")
 def base_model():
-    from subtitler import model_store
+    from subtitler import fetch, model_store
 
+    entry = model_store.manifest()["base"]
+    installed = model_store.is_model_folder(fetch.models_home() / "base") or any(
+        model_store.source_installed(source) for source in entry.offline
+    )
+    need(installed, f"the Whisper base model is not installed ({model_store.install_hint(entry)})")
     return model_store.resolve("base", allow_download=False)
 
 

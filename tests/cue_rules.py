@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subtitler.cues import cue_violations
+from subtitler.cues import Rule, cue_violations
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
@@ -26,7 +26,7 @@ def check_invariants(words: list[Word], cues: tuple[Cue, ...], options: CueOptio
             assert cue.end <= duration + EPS
         problems = cue_violations(cue, options)
         if len(spoken) > 1:
-            assert not [p for p in problems if "line" in p], (cue, problems)
+            assert not [p for p in problems if p.rule in (Rule.LINES, Rule.CHARS_PER_LINE)], (cue, problems)
         nxt = cues[k + 1] if k + 1 < len(cues) else None
         if nxt is not None:
             assert nxt.start > cue.start
@@ -39,6 +39,6 @@ def check_invariants(words: list[Word], cues: tuple[Cue, ...], options: CueOptio
             or (duration is not None and cue.end >= duration - EPS)
         )
         for problem in problems:
-            if "less than" in problem or "characters per second" in problem:
+            if problem.rule in (Rule.MIN_DURATION, Rule.READING_SPEED):
                 assert held_back, (cue, problem)
     assert first_word == len(words)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from subtitler import argos_packages
+from subtitler import argos_packages, fetch
 from subtitler.adapters import argos
 from subtitler.errors import ModelError
 from tests.tiny_argos import build_package
@@ -209,15 +209,26 @@ def test_an_unreachable_index_is_a_model_error_with_the_hint(monkeypatch: pytest
 
 @pytest.fixture
 def index_server(archive: Path) -> Iterator[str]:
-    """A local HTTP server with an index.json listing the tiny package (two versions) and serving it."""
-    files: dict[str, bytes] = {"/translate-en_de-1_0.argosmodel": archive.read_bytes()}
+    """A local HTTP server with an index.json listing the tiny package (two versions) and serving it.
+
+    en -> de 1.0 lists a missing link before the package; en -> fr's only link is not a zip archive;
+    en -> es's links are a 404 and a 500.
+    """
+    files: dict[str, bytes] = {
+        "/translate-en_de-1_0.argosmodel": archive.read_bytes(),
+        "/translate-en_fr-1_0.argosmodel": b"<html>a login page, not a package</html>",
+    }
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
+            if body is None:
+                self.send_error(500 if self.path == "/error" else 404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body or b"")
+            self.wfile.write(body)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -228,8 +239,10 @@ def index_server(archive: Path) -> Iterator[str]:
     files["/index.json"] = json.dumps(
         [
             {**entry, "package_version": "0.9", "links": [f"{base}/missing.argosmodel"]},
-            {**entry, "package_version": "1.0", "links": [f"{base}/translate-en_de-1_0.argosmodel"]},
+            {**entry, "package_version": "1.0", "links": [f"{base}/gone.argosmodel", f"{base}/translate-en_de-1_0.argosmodel"]},
             {"from_code": "xx", "to_code": "de", "links": []},
+            {"from_code": "en", "to_code": "fr", "package_version": "1.0", "links": [f"{base}/translate-en_fr-1_0.argosmodel"]},
+            {"from_code": "en", "to_code": "es", "package_version": "1.0", "links": [f"{base}/gone.argosmodel", f"{base}/error"]},
         ]
     ).encode()
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -243,5 +256,26 @@ def test_the_newest_package_is_installed_from_the_index(monkeypatch: pytest.Monk
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", index_server + "/")
     package = argos_packages.install_from_index("en", "de")
     assert package.version == "1.0" and package.path == store / TOP
+    assert [p.name for p in store.iterdir()] == [TOP]  # the download's hidden folder is gone
     with pytest.raises(ModelError, match="no it -> de package"):
         argos_packages.install_from_index("it", "de")
+
+
+def test_a_download_that_is_no_package_is_refused(monkeypatch: pytest.MonkeyPatch, store: Path, index_server: str):
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", index_server)
+    link = f"{index_server}/translate-en_fr-1_0.argosmodel"
+    with pytest.raises(ModelError, match="not a valid zip archive") as caught:
+        argos_packages.install_from_index("en", "fr")
+    assert str(caught.value).startswith(f"cannot install {link}: ")
+    assert isinstance(caught.value, fetch.FetchError) and caught.value.step == "structure"
+    assert list(store.iterdir()) == []
+
+
+def test_links_that_cannot_be_downloaded_are_all_named(monkeypatch: pytest.MonkeyPatch, store: Path, index_server: str):
+    monkeypatch.setenv("ARGOS_PACKAGE_INDEX", index_server)
+    with pytest.raises(ModelError) as caught:
+        argos_packages.install_from_index("en", "es")
+    message = str(caught.value)
+    assert f"{index_server}/gone.argosmodel: HTTP Error 404" in message and f"{index_server}/error: HTTP Error 500" in message
+    assert "subtitler models install FILE.argosmodel" in message
+    assert list(store.iterdir()) == []

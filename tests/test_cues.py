@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from subtitler.cues import TINY, break_lines, clean_words, cue_violations, display_width, make_cues
+from subtitler.cues import TINY, Problem, Rule, break_lines, clean_words, cue_violations, display_width, make_cues
 from subtitler.model import Cue, Word
 from subtitler.options import load_options
 
@@ -214,7 +214,9 @@ def test_reading_speed_extends_into_silence_up_to_max_extend() -> None:
     assert slow[0].end == pytest.approx(need)
     fast = make_cues(words_from(sentence, word_s=0.1), OPTIONS)  # spoken in 1.2 s
     assert fast[0].end == pytest.approx(1.2 + OPTIONS.max_extend)
-    assert cue_violations(fast[0], OPTIONS) == [f"reads at {59 / 2.7:.1f} characters per second, more than 17.0"]
+    (problem,) = cue_violations(fast[0], OPTIONS)  # 59 characters in 2.7 s
+    assert (problem.rule, problem.value, problem.limit) == (Rule.READING_SPEED, pytest.approx(59 / 2.7), 17.0)
+    assert problem.message == "reads at 21.9 characters per second, more than 17"
 
 
 def test_reading_speed_extension_stops_before_the_next_cue() -> None:
@@ -317,14 +319,34 @@ def test_cue_violations_names_each_broken_rule() -> None:
     assert cue_violations(Cue(0.0, 2.0, ("A fine cue.",)), OPTIONS) == []
     problems = cue_violations(Cue(0.0, 0.5, ("one", "two", "x" * 50)), OPTIONS)
     assert problems == [
+        Problem(Rule.LINES, 3, 2),
+        Problem(Rule.CHARS_PER_LINE, 50, 42, line=3),
+        Problem(Rule.MIN_DURATION, 0.5, 0.833),
+        Problem(Rule.READING_SPEED, 112.0, 17.0),  # 56 characters in 0.5 s
+    ]
+    assert [p.message for p in problems] == [
         "3 lines, more than 2",
         "line 3 is 50 wide, more than 42",
         "lasts 0.500 s, less than 0.833 s",
-        "reads at 112.0 characters per second, more than 17.0",
+        "reads at 112.0 characters per second, more than 17",
     ]
-    assert cue_violations(Cue(0.0, 8.0, ("Long.",)), OPTIONS) == ["lasts 8.000 s, more than 7.0 s"]
-    assert cue_violations(Cue(2.0, 2.0, ("Never.",)), OPTIONS) == ["ends at 2.000 s, not after its start at 2.000 s"]
-    assert cue_violations(Cue(0.0, 2.0, ("你好" * 11,)), OPTIONS) == ["line 1 is 44 wide, more than 42"]
+    assert cue_violations(Cue(0.0, 8.0, ("Long.",)), OPTIONS) == [Problem(Rule.MAX_DURATION, 8.0, 7.0)]
+    assert cue_violations(Cue(2.0, 2.0, ("Never.",)), OPTIONS) == [Problem(Rule.TIMING, 2.0, 2.0)]
+    assert cue_violations(Cue(0.0, 2.0, ("你好" * 11,)), OPTIONS) == [Problem(Rule.CHARS_PER_LINE, 44, 42, line=1)]
+
+
+def test_each_rule_has_an_id_a_label_and_a_message() -> None:
+    assert {rule.value: rule.label for rule in Rule} == {
+        "lines": "lines",
+        "chars_per_line": "characters per line",
+        "timing": "timing",
+        "min_duration": "min duration",
+        "max_duration": "max duration",
+        "reading_speed": "reading speed",
+    }
+    assert Problem(Rule.MAX_DURATION, 8.0, 7.0).message == "lasts 8.000 s, more than 7 s"
+    assert Problem(Rule.TIMING, 1.5, 2.0).message == "ends at 1.500 s, not after its start at 2.000 s"
+    assert Problem(Rule.CHARS_PER_LINE, 44, 42, line=1).message == "line 1 is 44 wide, more than 42"
 
 
 def test_hundreds_of_generated_words_keep_every_rule() -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 import av
 import pytest
 
+from subtitler.ffmpeg_args import Plan, container_for, enhance_args
 from subtitler.model import MediaInfo, VideoInfo
-from subtitler.stages.enhance import Plan, enhance_args
-from subtitler.stages.mux import container_for
 
-from .conftest import VIDEO, ffmpeg, invoke
+from .conftest import AUDIO, VIDEO, ffmpeg, invoke
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +56,7 @@ def _encode():
     return load_options().encode
 
 
-def test_a_film_clip_without_audio_is_upscaled_to_exactly_twice_its_size(tmp_path: Path):
+def test_a_film_clip_without_audio_is_upscaled_to_exactly_twice_its_size(tmp_path: Path, shared: Path):
     film = VIDEO / "tears_of_steel_10s_noaudio.mp4"
     code, output = invoke("run", str(film), "-o", str(tmp_path), "--upscale", "2")
     assert code == 0, output
@@ -68,10 +67,8 @@ def test_a_film_clip_without_audio_is_upscaled_to_exactly_twice_its_size(tmp_pat
 
 
 @pytest.fixture(scope="module")
-def variable_rate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def variable_rate(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     """A real clip's picture at a variable frame rate (25 fps, then 12.5 fps) under speech."""
-    from .conftest import AUDIO
-
     path = tmp_path_factory.mktemp("vfr") / "vfr.mkv"
     ffmpeg("-i", str(VIDEO / "sar_2by3.mp4"), "-i", str(AUDIO / "en/jfk.flac"), "-map", "0:v", "-map", "1:a", "-t", "2",
            "-vf", "setpts='if(lt(N,25),N,25+(N-25)*2)/25/TB'", "-fps_mode", "vfr", "-c:v", "libx264", "-preset",

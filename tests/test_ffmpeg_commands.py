@@ -1,36 +1,67 @@
 """Commands are data: built as argument lists, with awkward file names kept out of filter strings."""
 
+import os
+import re
 from pathlib import Path
 
 import pytest
 
 from subtitler.adapters.ffmpeg import media_arg
+from subtitler.ffmpeg_args import burn_args, container_for, mux_args
 from subtitler.model import MediaInfo, VideoInfo
 from subtitler.options import load_options
-from subtitler.stages.burn import SUBTITLE_FILE, burn_args
-from subtitler.stages.mux import container_for, mux_args
 
 AWKWARD = ["my talk.mp4", "it's.mp4", "a:b.mp4", "100%.mp4", "a,b.mp4", "[x].mp4", "-leading.mp4", "Ça_été_ñ.mp4"]
+# Folders named like options and filter syntax, around the inputs and the outputs.
+IN_FOLDER = "-in, it's [1]: 100%"
+OUT_FOLDER = "-out; [2], 50%: done"
+# Options whose value is a filter graph (with or without a stream specifier).
+FILTER_OPTION = re.compile(r"-(vf|af|lavfi|filter_complex|filter(:\S+)?)")
 
 
 def media(audio: str = "aac", width: int = 640, height: int = 360) -> MediaInfo:
     return MediaInfo("x", "mov,mp4", 10.0, 1000, 0.0, (), VideoInfo(width, height, 25.0), audio)
 
 
-@pytest.mark.parametrize("name", AWKWARD)
-def test_paths_become_absolute_file_urls(tmp_path: Path, name: str):
-    arg = media_arg(tmp_path / name)
-    assert arg == "file:" + str((tmp_path / name).resolve())
-    assert not arg.startswith("-")
+def as_file_arg(path: Path) -> str:
+    """What a path must become, written out here rather than asked of media_arg."""
+    return "file:" + os.path.realpath(path)
+
+
+def assert_paths_only_as_file_args(args: list[str], inputs: list[Path], output: Path) -> None:
+    """Each path is one whole absolute `file:` argument (inputs after -i in order, the output last); no other
+    argument, and no filter graph above all, holds any part of a name the user chose."""
+    assert [args[k + 1] for k, arg in enumerate(args) if arg == "-i"] == [as_file_arg(p) for p in inputs]
+    assert args[-1] == as_file_arg(output)
+    whole = {as_file_arg(p) for p in [*inputs, output]}
+    assert all(arg.startswith("file:/") for arg in whole)
+    user_text = {part for p in [*inputs, output] for part in (p.name, p.stem, Path(os.path.realpath(p)).parent.name)}
+    graphs = [args[k + 1] for k, arg in enumerate(args) if FILTER_OPTION.fullmatch(arg)]
+    for arg in [*graphs, *(arg for arg in args if arg not in whole)]:
+        assert not [text for text in user_text if text in arg], (arg, args)
 
 
 @pytest.mark.parametrize("name", AWKWARD)
-def test_burn_filter_never_holds_a_user_path(tmp_path: Path, name: str):
-    args = burn_args(tmp_path / name, media(), load_options().encode, tmp_path / "out.mp4")
+def test_paths_become_absolute_file_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str):
+    assert media_arg(tmp_path / name) == f"file:{tmp_path.resolve()}/{name}"
+    monkeypatch.chdir(tmp_path)
+    assert media_arg(Path(name)) == f"file:{tmp_path.resolve()}/{name}"  # relative: made absolute, never an option
+
+
+@pytest.mark.parametrize("name", AWKWARD)
+@pytest.mark.parametrize("odd_size", [False, True])
+def test_burn_keeps_every_user_path_out_of_the_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                                                      odd_size: bool):  # fmt: skip
+    (tmp_path / IN_FOLDER).mkdir()
+    monkeypatch.chdir(tmp_path / IN_FOLDER)  # the source given relative to where the user stands
+    source, output = Path(name), tmp_path / OUT_FOLDER / f"{Path(name).stem}.en.burned.mp4"
+    picture = media(width=641, height=361) if odd_size else media()
+    args = burn_args(source, picture, load_options().encode, output)
+    assert_paths_only_as_file_args(args, [tmp_path / IN_FOLDER / name], output)
     graph = args[args.index("-vf") + 1]
-    assert graph == f"subtitles=filename={SUBTITLE_FILE}"
-    assert name not in graph
-    assert args[args.index("-i") + 1] == media_arg(tmp_path / name)
+    # Only a file name the program chose, in ffmpeg's working directory, is named in the filter.
+    assert re.fullmatch(r"subtitles=filename=[A-Za-z0-9_]+\.ass(,scale=trunc\(iw/2\)\*2:trunc\(ih/2\)\*2)?", graph), graph
+    assert ("scale=" in graph) == odd_size
 
 
 def test_burn_copies_mp4_audio_and_reencodes_the_rest(tmp_path: Path):
@@ -76,3 +107,11 @@ def test_mux_copies_streams_and_tags_each_new_track(tmp_path: Path):
     assert "-disposition:s:1 default" in joined and "-disposition:s:2 0" in joined
     mkv = mux_args(tmp_path / "a.mkv", tracks, 0, container_for(Path("a.mkv"), "srt"), tmp_path / "o.mkv")
     assert "language=fre" in " ".join(mkv)  # ISO 639-2/B in Matroska
+
+
+@pytest.mark.parametrize("name", AWKWARD)
+def test_mux_passes_every_path_as_one_file_argument(tmp_path: Path, name: str):
+    source, output = tmp_path / IN_FOLDER / name, tmp_path / OUT_FOLDER / f"{Path(name).stem}.subtitled.mp4"
+    tracks = [("en", tmp_path / OUT_FOLDER / f"{Path(name).stem}.en.srt")]
+    args = mux_args(source, tracks, 0, container_for(source, "srt"), output)
+    assert_paths_only_as_file_args(args, [source, tracks[0][1]], output)

@@ -16,7 +16,9 @@ from subtitler import fonts
 from subtitler.adapters import ffmpeg
 from subtitler.errors import FontError
 
-pytestmark = pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig's tools are not installed")
+from .conftest import needs
+
+pytestmark = needs(shutil.which("fc-list") is not None, "fontconfig's tools are not installed (apt-get install fontconfig)")
 
 ACCENTS = "Ça été Ελληνικά Кириллица ñ ß"
 PRIVATE_USE = "\ue000"

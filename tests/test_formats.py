@@ -1,17 +1,13 @@
+import pkgutil
+
 import pytest
 
-from subtitler.formats import (
-    Canvas,
-    ass_style,
-    font_size_px,
-    parse,
-    to_ass,
-    to_srt,
-    to_text,
-    to_vtt,
-    transcript_from_json,
-    transcript_to_json,
-)
+from subtitler import choices, formats
+from subtitler.formats import FORMATS, Canvas, Content, Look, parse, transcript_from_json, transcript_to_json
+from subtitler.formats.ass import ALIGNMENT, ass_style, font_size_px, to_ass
+from subtitler.formats.srt import to_srt
+from subtitler.formats.txt import to_text
+from subtitler.formats.vtt import to_vtt
 from subtitler.model import Cue, Segment, Transcript, Word
 from subtitler.options import load_options
 
@@ -51,8 +47,9 @@ def test_font_size_follows_height_but_a_full_line_fits_the_width():
     landscape = font_size_px(options.style, options.cues, Canvas(1920, 1080))
     assert landscape == pytest.approx(1080 * options.style.font_size, rel=0.01)
     portrait = font_size_px(options.style, options.cues, Canvas(1080, 1920))
+    assert portrait < 1920 * options.style.font_size  # shrunk from what the height asks...
     line_width = options.cues.max_chars_per_line * options.style.char_width_em * portrait
-    assert line_width <= 1080 * (1 - 2 * options.style.margin_horizontal) + 1
+    assert line_width == pytest.approx(1080 * (1 - 2 * options.style.margin_horizontal), abs=2)  # ...just enough to fit
 
 
 def test_anamorphic_canvas_widens_glyphs():
@@ -80,3 +77,36 @@ def test_transcript_json_round_trip_keeps_words_and_probabilities():
     back, meta = transcript_from_json(transcript_to_json(transcript, {"model": "base"}))
     assert back == transcript
     assert meta == {"model": "base"}
+
+
+def test_the_table_holds_every_format_in_the_order_the_choices_name_them():
+    assert tuple(FORMATS) == choices.FORMATS
+    assert all(fmt.name == name and fmt.suffix == name for name, fmt in FORMATS.items())
+    assert [name for name, fmt in FORMATS.items() if fmt.styled] == ["ass"]
+    assert [name for name, fmt in FORMATS.items() if not fmt.per_language] == ["json"]
+
+
+def test_every_format_module_is_in_the_table():
+    helpers = {"events", "format"}
+    modules = {m.name for m in pkgutil.iter_modules(formats.__path__)} - helpers
+    assert modules == set(FORMATS)
+
+
+def test_each_format_writes_what_its_function_does():
+    options = load_options("tiktok")  # highlights the spoken word
+    cues = (Cue(0.5, 1.5, ("Hello {world}",), (Word(0.5, 0.9, " Hello", 0.9), Word(0.9, 1.5, " {world}", 0.4))), *CUES)
+    look = Look(options.style, options.cues, Canvas(1080, 1920))
+    content = Content(cues=cues)
+    assert FORMATS["srt"].write(content, look) == to_srt(cues)
+    assert FORMATS["vtt"].write(content, look) == to_vtt(cues)
+    assert FORMATS["txt"].write(content, look) == to_text(cues)
+    assert FORMATS["ass"].write(content, look) == to_ass(cues, options.style, options.cues, Canvas(1080, 1920))
+    transcript = Transcript("en", 0.97, 1.5, (Segment(0.0, 0.9, " Hello world.", (), -0.2, 0.01),))
+    written = FORMATS["json"].write(Content(transcript=transcript, meta={"model": "base"}), look)
+    assert written == transcript_to_json(transcript, {"model": "base"})
+    with pytest.raises(ValueError, match="from the transcript"):
+        FORMATS["json"].write(content, look)
+
+
+def test_every_alignment_has_its_ass_position():
+    assert set(ALIGNMENT) == set(choices.ALIGNMENTS)

@@ -65,7 +65,7 @@ def test_a_user_preset_extends_a_built_in_one_and_keeps_its_portrait_layout(tmp_
 
 
 @pytest.fixture(scope="module")
-def reading(base_model) -> list[Word]:
+def reading(base_model, shared: Path) -> list[Word]:
     """Whisper's words for the 53 s LibriVox reading."""
     from subtitler.adapters import media, whisper
 
@@ -110,7 +110,7 @@ def test_word_by_word_ass_marks_each_word_while_it_is_spoken(reading: list[Word]
 
 
 @pytest.fixture(scope="module")
-def short_talk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def short_talk(tmp_path_factory: pytest.TempPathFactory, shared: Path) -> Path:
     """Six seconds of real speech over a small moving picture."""
     path = tmp_path_factory.mktemp("talk") / "quilter.mp4"
     ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", str(AUDIO / "en/mr_quilter.wav"), "-t", "6",

@@ -58,3 +58,12 @@ def test_before_the_spoken_language_is_known_only_unreachable_targets_fail() -> 
         plan(None, ["es", "de"], CATALOG)
     with pytest.raises(MissingPairError, match="with --engine apertium"):
         plan(None, ["it"], CATALOG, only="apertium")
+
+
+def test_the_catalog_order_is_the_order_of_preference() -> None:
+    apertium_first = Catalog({"apertium": CATALOG.pairs["apertium"], "argos": CATALOG.pairs["argos"]}, whisper=True)
+    assert route("en", "es", catalog=apertium_first) == "apertium:en>es"
+    assert route("en", "es") == "argos:en>es"
+    assert CATALOG.engines() == ["whisper", "argos", "apertium"]
+    assert CATALOG.engines("apertium") == ["apertium"]
+    assert CATALOG.engines("nllb") == []  # an engine not installed here has no hop to offer

@@ -73,8 +73,11 @@ def test_translated_cues_obey_every_rule(seed: int) -> None:
         )
     words = timed_words(translated, spoken, "es")
     assert all(a.start <= b.start for a, b in itertools.pairwise(words))
+    said = " ".join(s.text for s in translated).split()
+    assert [w.text.strip() for w in words] == said  # every translated word timed, once, in order
     duration = spoken[-1].end + 1.0
     cues = make_cues(words, OPTIONS, duration, "es")
+    assert " ".join(c.text for c in cues).split() == said
     check_invariants(clean_words(words, duration), cues, OPTIONS, duration)
     assert cues[0].start >= spoken[0].start - 1e-9
     assert cues[-1].end <= spoken[-1].end + OPTIONS.max_extend + 1e-9

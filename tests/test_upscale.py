@@ -17,12 +17,13 @@ from subtitler import superres
 from subtitler.adapters.upscale import Upscaler, psnr, ssim
 from subtitler.errors import ModelError, UsageError
 
-SHARED = Path(os.environ.get("SUBTITLER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-MODELS = SHARED / "models" / "superres"
-CLIP = SHARED / "data" / "video" / "tears_of_steel_10s_noaudio.mp4"
+from .conftest import SUPERRES, VIDEO, need, needs
+
+MODELS = SUPERRES  # ../shared/models/superres
+CLIP = VIDEO / "tears_of_steel_10s_noaudio.mp4"
 LEARNED = ["fsrcnn", "fsrcnn-small", "espcn", "lapsrn"]
 
-needs_models = pytest.mark.skipif(not MODELS.is_dir(), reason=f"shared models not found at {MODELS}")
+needs_models = needs(MODELS.is_dir(), f"shared models not found at {MODELS}")
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +36,7 @@ def model_dirs(monkeypatch, tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def film_frames() -> list[np.ndarray]:
     """Eight RGB frames spread over the 10 s clip (640x360): dark interiors, faces, a bright exterior."""
-    if not CLIP.is_file():
-        pytest.skip(f"shared clip not found at {CLIP}")
+    need(CLIP.is_file(), f"shared clip not found at {CLIP}")
     with av.open(str(CLIP)) as container:
         return [frame.to_ndarray(format="rgb24") for i, frame in enumerate(container.decode(video=0)) if i % 30 == 15]
 

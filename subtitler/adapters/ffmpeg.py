@@ -71,9 +71,22 @@ def run(
         text = stderr.read()
     if returncode != 0:
         tail = text[-STDERR_TAIL_CHARS:]
-        last = next((ln for ln in reversed(tail.strip().splitlines()) if ln.strip()), "no message")
-        raise FFmpegError(f"{what} failed: {last.strip()}", command, tail, returncode)
+        raise FFmpegError(f"{what} failed: {failure_reason(text)}", command, tail, returncode)
     return text
+
+
+# What the OS told ffmpeg, as ffmpeg prints it (strerror): said as itself, not hidden behind "Conversion failed!".
+OS_ERRORS = ("No space left on device", "Disk quota exceeded", "Permission denied", "Read-only file system",
+             "File too large", "Input/output error", "No such file or directory")  # fmt: skip
+
+
+def failure_reason(stderr: str) -> str:
+    """The line of ffmpeg's stderr that says why it failed: an OS error where there is one, else the last line."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    for reason in OS_ERRORS:
+        if any(reason in line for line in lines):
+            return reason.lower()
+    return lines[-1] if lines else "no message"
 
 
 def _start_feeding(

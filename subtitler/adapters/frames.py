@@ -20,6 +20,7 @@ import av
 import cv2
 import numpy as np
 
+from subtitler.adapters.media import pyav_path
 from subtitler.errors import MediaError
 from subtitler.model import VideoInfo
 
@@ -42,7 +43,7 @@ def upright(frame: np.ndarray, video: VideoInfo) -> np.ndarray:
 def decoded(path: Path) -> Iterator[tuple[np.ndarray, int | None, Fraction]]:
     """Every frame of the first video stream as RGB, with its pts and time base."""
     try:
-        with av.open(str(path)) as container:
+        with av.open(pyav_path(path)) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             for frame in container.decode(stream):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,19 +18,33 @@ log = logging.getLogger(__name__)
 SAMPLE_RATE = 16000
 
 
+def pyav_path(path: Path) -> str:
+    """A path as PyAV opens it: absolute and `file:`-prefixed, so that a name with a colon is never
+    read as a protocol (undecodable bytes in a name are fine: PyAV encodes them back)."""
+    return "file:" + os.path.abspath(path)
+
+
 def _open(path: Path) -> av.container.InputContainer:
-    if not path.exists():
-        raise MediaError("no such file", str(path))
-    if not path.is_file():
+    try:
+        info = os.stat(path)  # follows links: a loop or a dangling link fails here, with its reason
+    except OSError as exc:
+        raise MediaError(_os_reason(exc), str(path)) from exc
+    if not stat.S_ISREG(info.st_mode):
         raise MediaError("not a file", str(path))
-    if path.stat().st_size == 0:
+    if info.st_size == 0:
         raise MediaError("the file is empty (0 bytes)", str(path))
     try:
-        return av.open(str(path), metadata_errors="replace")
+        return av.open(pyav_path(path), metadata_errors="replace")
     except PermissionError as exc:
         raise MediaError("permission denied", str(path)) from exc
     except (av.error.FFmpegError, UnicodeDecodeError, OSError) as exc:
         raise MediaError(f"not a media file that can be read ({exc.__class__.__name__})", str(path)) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    return (exc.strerror or exc.__class__.__name__).lower()
 
 
 def _rotation(container: av.container.InputContainer, stream: av.VideoStream) -> int:

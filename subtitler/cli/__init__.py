@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from subtitler import __version__
 from subtitler.cli.burn import burn_command
 from subtitler.cli.catalog import languages_command, models, presets
 from subtitler.cli.run import run
 from subtitler.cli.watch import retry_command, status_command, watch_command
+from subtitler.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

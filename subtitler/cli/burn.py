@@ -10,14 +10,27 @@ import click
 
 from subtitler import languages
 from subtitler.cli.common import common, language
-from subtitler.errors import SubtitlerError, UsageError
+from subtitler.errors import MediaError, SubtitlerError, UsageError
+from subtitler.job import Job
 from subtitler.options import load_options
 from subtitler.outputs import ensure_folder
-from subtitler.pipeline import Job, run_batch
+from subtitler.pipeline import run_batch
 from subtitler.stages.burn import Burn
 from subtitler.stages.edited import EditedSubtitles
 from subtitler.stages.probe import Probe
 from subtitler.stages.record import AddToRecord
+
+
+class ProbeVideo:
+    """The probe, then a refusal of an input without a picture: Burn would skip it and the run would say done."""
+
+    name = "probe"
+
+    def run(self, job: Job) -> Job:
+        job = Probe(needs_audio=False).run(job)
+        if job.media is None or not job.media.has_video:
+            raise MediaError("has no video stream to burn the subtitles into", str(job.source))
+        return job
 
 
 def language_of(subs: Path) -> str | None:
@@ -38,12 +51,14 @@ def language_of(subs: Path) -> str | None:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml (style and encoding).")
 @click.option("--language", "lang", help="The subtitles' language; read from a name like 'reel.fr.srt' when not given.")
+@click.option("--lenient", is_flag=True, help="Skip malformed cues, with a warning for each, instead of refusing the file.")
 @common
-def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | None) -> None:
+def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | None, lenient: bool) -> None:
     """Burn SUBS into a copy of VIDEO, in OUT/<name>/, styled by the preset; nothing is transcribed."""
     code = language(lang, "--language") or language_of(subs)
     if code is None:
         raise UsageError(f"cannot tell the language of {subs.name}: name it like 'reel.fr.srt' or give --language")
+    edited = EditedSubtitles(subs, code, lenient)  # read at the door: a malformed file fails here (exit 2)
     options = load_options(preset)
     options = dataclasses.replace(options, output=dataclasses.replace(options.output, burn=code), force=True)
     try:
@@ -51,9 +66,9 @@ def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | No
     except SubtitlerError as exc:
         raise UsageError(str(exc)) from exc
     job = Job(video, out / video.stem, video.stem, options, None)
-    result = run_batch([job], [Probe(needs_audio=False), EditedSubtitles(subs, code), Burn(), AddToRecord()])[0]
-    if not result.ok:
-        click.echo(f"failed  {video}: {result.error}", err=True)
-        sys.exit(1)
+    result = run_batch([job], [ProbeVideo(), edited, Burn(), AddToRecord()])[0]
     burned = result.job.files.get(f"burned:{code}") if result.job else None
+    if not result.ok or burned is None:
+        click.echo(f"failed  {video}: {result.error or 'nothing was burned'}", err=True)
+        sys.exit(1)
     click.echo(f"done    {video}  ->  {burned}  ({result.seconds:.1f} s)", err=True)

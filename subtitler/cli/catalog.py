@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from subtitler import argos_packages, engines, languages, model_store
-from subtitler.adapters import apertium
+from subtitler import argos_packages, engines, fetch, languages, model_store
 from subtitler.cli.common import common, language
 from subtitler.options import builtin_presets, load_options, to_toml, user_presets
 from subtitler.routes import find_route
@@ -29,7 +28,7 @@ def models_list() -> None:
         state = "installed" if name in installed else f"offline source present ({offline})" if offline else "-"
         kind = "multilingual" if entry.multilingual else "English only"
         click.echo(f"{name:16} {kind:13} {state}")
-    click.echo(f"\nmodels folder: {model_store.models_home()}")
+    click.echo(f"\nmodels folder: {fetch.models_home()}")
     packages = argos_packages.installed()
     for package in packages:
         click.echo(f"argos {package.source}-{package.target:10} {package.name} {package.version}")
@@ -89,14 +88,14 @@ def languages_command(source: str | None, model: str) -> None:
         return
     click.echo(f"whisper   any of {len(languages.LANGUAGES)} spoken languages -> en"
                if multilingual else f"whisper   none: the model {resolved.name} knows only English")  # fmt: skip
-    for engine in ("argos", "apertium"):
-        pairs = sorted(catalog.pairs.get(engine, ()))
+    for engine, installed in catalog.pairs.items():
+        pairs = sorted(installed)
         click.echo(f"{engine:9} " + (", ".join(f"{s}>{t}" for s, t in pairs) if pairs else "none installed"))
-    missing = sorted(name for name, pairs in apertium.DEBIAN_PACKAGES.items() if not set(pairs) <= catalog.pairs["apertium"])
     click.echo("\nMore pairs:")
-    click.echo("  Argos: 'subtitler models install argos:FROM-TO' (online) or 'subtitler models install FILE.argosmodel'")
-    if missing:
-        click.echo(f"  Apertium (Debian): apt-get install {' '.join(missing)}")
+    for engine, installed in catalog.pairs.items():
+        more = engines.ENGINES[engine].more(installed)
+        if more:
+            click.echo(f"  {more}")
     click.echo("  Routes without a direct pair go through English; 'subtitler languages --from fr' shows them.")
 
 

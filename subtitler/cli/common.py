@@ -3,7 +3,6 @@ line and an exit code, and the options `run` and `watch` both take, checked befo
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import sys
@@ -13,12 +12,9 @@ from typing import Any
 
 import click
 
-from subtitler import glossary, languages, loudness, model_store, progress, superres
-from subtitler.adapters import whisper
+from subtitler import choices, languages, progress
 from subtitler.errors import SubtitlerError, UsageError
-from subtitler.options import FORMATS, SPOKEN, EnhanceOptions, load_options
-from subtitler.pipeline import JobSettings
-from subtitler.stages.translate import check_routes
+from subtitler.options import SPOKEN
 
 log = logging.getLogger("subtitler")
 _FORMAT = "%(message)s"
@@ -33,7 +29,7 @@ def setup_logging(debug: bool, quiet: bool, log_file: Path | None = None) -> Non
     handler.setLevel(level)
     handlers: list[logging.Handler] = [handler]
     if log_file is not None:
-        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file = logging.FileHandler(log_file, encoding="utf-8", errors="backslashreplace")  # names not UTF-8
         to_file.setFormatter(logging.Formatter(f"%(asctime)s [%(process)d] {_DEBUG_FORMAT}"))
         handlers.append(to_file)
     root = logging.getLogger()
@@ -46,7 +42,7 @@ def setup_logging(debug: bool, quiet: bool, log_file: Path | None = None) -> Non
 
 def setup_worker_logging(log_file: Path, debug: bool) -> None:
     """A watch worker process: its messages go to the watcher's log file only (no bars, no stderr)."""
-    to_file = logging.FileHandler(log_file, encoding="utf-8")
+    to_file = logging.FileHandler(log_file, encoding="utf-8", errors="backslashreplace")  # names not UTF-8
     to_file.setFormatter(logging.Formatter(f"%(asctime)s [%(process)d] {_DEBUG_FORMAT}"))
     to_file.setLevel(logging.DEBUG if debug else logging.INFO)
     root = logging.getLogger()
@@ -97,7 +93,7 @@ def burn_language(value: str | None) -> str | None:
 _JOB_OPTIONS = [
     click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml."),
     click.option("--model", help="Whisper model name (see 'subtitler models list') or model folder."),
-    click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), help="Where Whisper runs."),
+    click.option("--device", type=click.Choice(choices.DEVICES), help="Where Whisper runs."),
     click.option("--compute-type", help="CTranslate2 compute type (int8, int8_float16, float16, float32...)."),
     click.option("--threads", type=int, help="CPU threads for Whisper (0 = all cores)."),
     click.option("--language", help="Spoken language (e.g. en, fr); detected when not given."),
@@ -106,21 +102,25 @@ _JOB_OPTIONS = [
     click.option("--vad/--no-vad", default=None, help="Silero voice activity detection."),
     click.option("--hotwords", help="Names and words Whisper should expect, e.g. 'ComfyUI, Ada Lovelace'."),
     click.option("--prompt", help="Initial prompt (style, spelling of names)."),
-    click.option("--format", "formats", help=f"Comma-separated subtitle formats out of {','.join(FORMATS)}."),
+    click.option("--format", "formats", help=f"Comma-separated subtitle formats out of {','.join(choices.FORMATS)}."),
     click.option("--mux/--no-mux", default=None, help="Write a soft-subtitled copy of each video."),
     click.option("--to", "to", help="Translate the subtitles into these languages too, e.g. 'en,es,ca'."),
-    click.option("--engine", type=click.Choice(["auto", "whisper", "argos", "apertium"]), help="Translation engine."),
+    click.option("--engine", type=click.Choice(choices.ENGINES), help="Translation engine."),
     click.option("--glossary", type=click.Path(dir_okay=False), help="TOML or CSV file of names and terms kept as written."),
     click.option("--burn", help="Burn this language's subtitles into a copy of the video ('spoken': the one spoken)."),
-    click.option("--upscale", type=click.IntRange(1, 4), help="Upscale every video output 2, 3 or 4 times (1 = off)."),
+    click.option(
+        "--upscale",
+        type=click.IntRange(min(choices.UPSCALE_FACTORS), max(choices.UPSCALE_FACTORS)),
+        help="Upscale every video output 2, 3 or 4 times (1 = off).",
+    ),
     click.option(
         "--upscale-method",
-        type=click.Choice(["lanczos", "fsrcnn", "fsrcnn-small", "espcn", "lapsrn"]),
+        type=click.Choice(choices.UPSCALE_METHODS),
         help="lanczos (no model), or a learned model of OpenCV's dnn_superres.",
     ),
     click.option("--upscale-model", help="A super-resolution model: a name from models/superres.toml or a .pb file."),
     click.option("--enhance-audio/--no-enhance-audio", default=None, help="Normalise the output loudness (-14 LUFS)."),
-    click.option("--denoise", type=click.Choice(["none", "afftdn", "arnndn"]), help="Denoise the output audio."),
+    click.option("--denoise", type=click.Choice(choices.DENOISERS), help="Denoise the output audio."),
     click.option("--max-chars", type=int, help="Characters per line."),
     click.option("--max-lines", type=int, help="Lines per cue."),
     click.option("--force", is_flag=True, help="Redo outputs that already exist."),
@@ -151,25 +151,3 @@ def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "audio": flags["enhance_audio"], "denoise": flags["denoise"],
         },
     }  # fmt: skip
-
-
-def job_settings(preset: str, given: dict[str, dict[str, Any]], force: bool) -> JobSettings:
-    """Options, glossary, device, model and translation routes, all checked before any work (UsageError/ModelError)."""
-    options = load_options(preset, given, force=force)
-    terms = glossary.load(options.translate.glossary)
-    if terms:  # Whisper hears the glossary's names better when it expects them
-        hotwords = ", ".join(filter(None, [options.transcribe.hotwords, terms.hotwords()]))
-        options = dataclasses.replace(options, transcribe=dataclasses.replace(options.transcribe, hotwords=hotwords))
-    whisper.resolve_device(options.transcribe.device)  # --device cuda without a GPU fails here, once
-    model = model_store.resolve(options.transcribe.model)
-    check_routes(options, model, options.transcribe.language or None)  # a missing language pair fails before any work
-    check_enhance(options.enhance)
-    return JobSettings(options, model, terms)
-
-
-def check_enhance(enhance: EnhanceOptions) -> None:
-    """A super-resolution model or denoising model that is missing fails now, not after transcribing."""
-    if enhance.upscale > 1:
-        superres.resolve(enhance.upscale_method, enhance.upscale, enhance.upscale_model)
-    if enhance.audio:
-        loudness.denoise_filter(enhance.denoise, Path(enhance.denoise_model) if enhance.denoise_model else None)

@@ -9,12 +9,17 @@ from typing import Any
 
 import click
 
-from subtitler.cli.common import common, job_options, job_settings, overrides
+from subtitler.cli.common import common, job_options, overrides
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import expand, name_outputs
+from subtitler.job import Job, Result
+from subtitler.names import shown
 from subtitler.options import load_options
-from subtitler.outputs import check_folder, ensure_folder
-from subtitler.pipeline import Job, Result, build_stages, run_batch
+from subtitler.outputs import check_folder, ensure_folder, folder_lock
+from subtitler.pipeline import run_batch
+from subtitler.settings import job_settings
+from subtitler.stages import build_stages
+from subtitler.watch.watcher import watcher_pid
 
 log = logging.getLogger("subtitler")
 
@@ -41,17 +46,20 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, **flags: A
         raise UsageError("no media files found in the inputs given")
     settings = job_settings(preset, given, force)
     _usage(ensure_folder, out)
+    if watcher_pid(out):
+        raise UsageError(f"a watcher is writing into {out}: stop it, or choose another output folder")
     log.info("model: %s (%s)", settings.model.name, settings.model.source)
     jobs = [Job.of(i.source, out / i.stem, i.stem, settings) for i in name_outputs(paths)]
 
     def report(result: Result) -> None:
         if result.ok:
             folder = result.job.folder if result.job else ""
-            click.echo(f"done    {result.source}  ->  {folder}  ({result.seconds:.1f} s)", err=True)
+            click.echo(f"done    {shown(result.source)}  ->  {shown(folder)}  ({result.seconds:.1f} s)", err=True)
         else:
-            click.echo(f"failed  {result.source}: {result.error}", err=True)
+            click.echo(f"failed  {shown(result.source)}: {result.error}", err=True)
 
-    results = run_batch(jobs, build_stages(settings.options), on_result=report)
+    with folder_lock(out):
+        results = run_batch(jobs, build_stages(settings.options), on_result=report)
     failed = [r for r in results if not r.ok]
     click.echo(f"{len(results) - len(failed)} of {len(results)} done, {len(failed)} failed", err=True)
     sys.exit(1 if failed else 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from pathlib import Path
@@ -10,11 +9,12 @@ from typing import Any
 
 import click
 
-from subtitler.cli.common import common, job_options, job_settings, overrides, setup_logging, setup_worker_logging
+from subtitler.cli.common import common, job_options, overrides, setup_logging, setup_worker_logging
 from subtitler.errors import SubtitlerError, UsageError
+from subtitler.job import JobSettings
+from subtitler.names import shown
 from subtitler.outputs import ensure_folder
-from subtitler.pipeline import JobSettings
-from subtitler.watch import folders
+from subtitler.settings import job_settings
 from subtitler.watch.store import DATABASE, Store
 from subtitler.watch.watcher import LOG, WatchOptions, watch, watcher_pid
 from subtitler.watch.workers import ERROR_LOG
@@ -40,8 +40,8 @@ def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: floa
         raise UsageError("the output folder must not be the watched folder (outputs would be taken as inputs)")
     given = overrides(flags)
     job_settings(preset, given, force)  # the command line's settings are checked before anything starts
-    for folder_preset in set(folders.read(inbox).values()):
-        job_settings(folder_preset, given, force)
+    # Folder presets are not: the watcher checks them whenever subtitler-watch.toml or a preset file changes, and a
+    # bad one fails only the inputs of its folders (with the reason, in `status`), never the watcher.
     try:
         ensure_folder(out)
         if move_done:
@@ -52,8 +52,7 @@ def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: floa
     log_file = out / LOG
     setup_logging(debug, quiet, log_file)
 
-    @functools.cache
-    def settings_for(name: str) -> JobSettings:
+    def settings_for(name: str) -> JobSettings:  # not cached: the watcher loads a preset again when it changes
         return job_settings(name, given, force)
 
     options = WatchOptions(inbox, out, preset, jobs, settle, rescan, move_done, once)
@@ -86,14 +85,15 @@ def status_command(out: Path, error_count: int) -> None:
         click.echo(f"watcher: {'running (pid ' + str(pid) + ')' if pid else 'not running'}")
         click.echo("  ".join(f"{state} {count}" for state, count in counts.items()))
         for entry in store.entries("running"):
-            click.echo(f"running  {entry.path}  {entry.stage or 'starting'} {entry.progress:.0%}  "
+            click.echo(f"running  {shown(entry.path)}  {entry.stage or 'starting'} {entry.progress:.0%}  "
                        f"(attempt {entry.attempts}, started {_ago(entry.started_at)})")  # fmt: skip
         for entry in store.entries("queued"):
-            click.echo(f"queued   {entry.path}")
+            click.echo(f"queued   {shown(entry.path)}")
         failed = sorted(store.entries("failed"), key=lambda e: e.finished_at or 0, reverse=True)[:error_count]
         for entry in failed:
             first_line = entry.error.splitlines()[0] if entry.error else ""
-            click.echo(f"failed   {entry.path}: {first_line}  (log: {out / entry.output / ERROR_LOG})")
+            log = "" if entry.cause else f"  (log: {shown(out / entry.output / ERROR_LOG)})"  # not run: no log
+            click.echo(f"failed   {shown(entry.path)}: {first_line}{log}")
     finally:
         store.close()
 
@@ -103,7 +103,7 @@ def status_command(out: Path, error_count: int) -> None:
 @click.argument("inputs", nargs=-1)
 @common
 def retry_command(out: Path, inputs: tuple[str, ...]) -> None:
-    """Queue failed INPUTS (paths as `status` shows them; all failed ones if none) again."""
+    """Queue failed INPUTS (paths as `status` shows them, or as they are; all failed ones if none) again."""
     store = _store(out)
     try:
         count = store.retry(Path(i).as_posix() if not os.path.isabs(i) else i for i in inputs)

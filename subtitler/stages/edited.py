@@ -1,51 +1,64 @@
 """Stage: subtitles a person corrected (SRT, VTT or ASS) as the cues to burn, instead of a transcript.
 
-The person's line breaks are kept. Word times are not in such a file, so each cue's words are
-spread over its time by their length (enough for word-by-word highlighting).
+The file is read strictly (`subtitle_reader`) when the stage is made, before any work: a malformed cue is
+an error naming its line, or with `lenient` a warning and the cue skipped. The person's line breaks are
+kept. Word times are not in such a file, so each cue's words are spread over its time by their length
+(enough for word-by-word highlighting).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
+from subtitler import subtitle_reader
 from subtitler.errors import UsageError
-from subtitler.formats import parse
+from subtitler.job import Job
 from subtitler.model import Cue, Sentence
-from subtitler.pipeline import Job
 from subtitler.reuse import digest
 from subtitler.sentences import spread
 
-FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ass"}
+log = logging.getLogger(__name__)
 
 
-def read_cues(path: Path, language: str) -> tuple[Cue, ...]:
-    fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None:
+def read_cues(path: Path, language: str, lenient: bool = False) -> tuple[Cue, ...]:
+    """The file's cues, sorted, with words spread over them; UsageError (exit 2) for a file refused."""
+    return _cues(path, _read_bytes(path), language, lenient)
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.suffix.lower() not in subtitle_reader.FORMATS:
         raise UsageError(f"{path}: subtitles must be SRT, VTT or ASS")
     try:
-        entries = parse(path.read_text(encoding="utf-8-sig"), fmt)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise UsageError(f"cannot read the subtitles {path}: {exc}") from exc
-    cues = []
-    for start, end, text in sorted(entries):
-        lines = tuple(line.strip() for line in text.splitlines() if line.strip())
-        if lines and end > start:
-            words = spread(Sentence(start, end, " ".join(lines)), [], language)
-            cues.append(Cue(start, end, lines, tuple(words)))
-    if not cues:
-        raise UsageError(f"{path} holds no subtitles")
-    return tuple(cues)
+        with path.open("rb") as file:
+            return file.read(subtitle_reader.MAX_FILE_BYTES + 1)  # one byte more tells the reader it is too large
+    except OSError as exc:
+        raise UsageError(f"cannot read the subtitles {path}: {exc.strerror or exc}") from exc
+
+
+def _cues(path: Path, data: bytes, language: str, lenient: bool) -> tuple[Cue, ...]:
+    subtitles = subtitle_reader.read(data, subtitle_reader.FORMATS[path.suffix.lower()])
+    cues, warnings = subtitle_reader.check(subtitles, str(path), lenient)
+    for warning in warnings:
+        log.warning("%s", warning)
+    return tuple(
+        Cue(c.start, c.end, c.lines, tuple(spread(Sentence(c.start, c.end, " ".join(c.lines)), [], language))) for c in cues
+    )
 
 
 class EditedSubtitles:
     name = "subtitles"
 
-    def __init__(self, path: Path, language: str):
+    def __init__(self, path: Path, language: str, lenient: bool = False):
+        """Reads the file now, so that a bad one fails before any work (UsageError)."""
         self.path = path
         self.language = language
+        data = _read_bytes(path)
+        self.cues = _cues(path, data, language, lenient)
+        self.made_from = "edited:" + digest(data.hex())
 
     def run(self, job: Job) -> Job:
-        cues = read_cues(self.path, self.language)
-        made_from = "edited:" + digest(self.path.read_bytes().hex())
-        return dataclasses.replace(job, cues={self.language: cues}, digests={**job.digests, f"subs:{self.language}": made_from})
+        return dataclasses.replace(
+            job, cues={self.language: self.cues}, digests={**job.digests, f"subs:{self.language}": self.made_from}
+        )

@@ -4,7 +4,8 @@ The frames are decoded, made upright with square pixels and upscaled in Python o
 and streamed with their timestamps to ONE ffmpeg process. That process writes the soft-subtitled
 copy and the burned copy side by side, the burned text drawn at the output resolution in the same
 encode; the audio is normalised (and denoised) once for both. Without upscaling, the soft copy's
-video is stream-copied and only the audio is redone.
+video is stream-copied and only the audio is redone. The arguments come from `ffmpeg_args`, the
+burned language and its font from `burning`: the same rules as the mux and burn stages.
 """
 
 from __future__ import annotations
@@ -13,108 +14,22 @@ import contextlib
 import dataclasses
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from subtitler import languages, loudness, superres
+from subtitler import loudness, superres
 from subtitler.adapters import ffmpeg, frames
-from subtitler.model import MediaInfo
-from subtitler.options import SPOKEN, EncodeOptions, EnhanceOptions
+from subtitler.burning import burn_language, burned_path, with_font
+from subtitler.digests import subtitle_digest
+from subtitler.ffmpeg_args import SUBTITLE_FILE, Container, Plan, enhance_args, is_odd, soft_container
+from subtitler.job import Job
+from subtitler.options import EnhanceOptions
 from subtitler.outputs import atomic_path
-from subtitler.pipeline import Job
 from subtitler.progress import seconds_bar
 from subtitler.reuse import digest
-from subtitler.stages.burn import MP4_AUDIO, SUBTITLE_FILE, with_font
-from subtitler.stages.mux import Container, container_for, track_args
-from subtitler.stages.write import scratch_subtitles, subtitle_digest
+from subtitler.subtitle_files import scratch_subtitles
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What one enhance pass writes: from where, into which files, with which filters."""
-
-    source: Path
-    media: MediaInfo
-    upscale: bool
-    audio_filter: str  # "" = the audio is copied
-    tracks: list[tuple[str, Path]]  # soft-copy subtitle tracks (language, file in the scratch folder)
-    container: Container
-    soft: Path | None  # temp paths
-    burned: Path | None
-    encode: EncodeOptions
-    odd_size: bool = False  # upscaled frames of odd width or height: yuv420p needs even ones
-
-
-def _x264(encode: EncodeOptions) -> list[str]:
-    return ["-c:v", encode.video_codec, "-crf", str(encode.crf), "-preset", encode.x264_preset, "-pix_fmt", encode.pixel_format]
-
-
-def _audio_codec(container: Container, filtered: bool, original: str | None, burned: bool) -> list[str]:
-    if not filtered and (not burned or original in MP4_AUDIO):
-        return ["-c:a", "copy"]
-    return (
-        ["-c:a", "libopus", "-b:a", "160k"] if container.extension == ".webm" and not burned else ["-c:a", "aac", "-b:a", "192k"]
-    )
-
-
-def _pad(stream: str) -> str:
-    """A stream or a label as a filter graph's input pad."""
-    return stream if stream.startswith("[") else f"[{stream}]"
-
-
-def enhance_args(plan: Plan) -> list[str]:
-    """ffmpeg arguments (run in the scratch folder) for the soft copy and the burned copy in one process."""
-    args: list[str] = []
-    if plan.upscale:
-        args += ["-f", "nut", "-i", "pipe:0"]
-    source_index = 1 if plan.upscale else 0
-    args += ["-i", ffmpeg.media_arg(plan.source)]
-    for _, path in plan.tracks:
-        args += ["-i", ffmpeg.media_arg(path)]
-    graph = []
-    video = "0:v:0" if plan.upscale else f"{source_index}:V:0"  # a stream; "[label]" once a filter made it
-    if plan.upscale and plan.odd_size:
-        graph.append(f"{_pad(video)}scale=trunc(iw/2)*2:trunc(ih/2)*2[even]")
-        video = "[even]"
-    both = plan.soft is not None and plan.burned is not None
-    soft_video, burn_video = video, video
-    if both and plan.upscale:
-        graph.append(f"{_pad(video)}split=2[vsoft][vburn]")
-        soft_video, burn_video = "[vsoft]", "[vburn]"
-    if plan.burned is not None:
-        fix = "" if plan.upscale else ",scale=trunc(iw/2)*2:trunc(ih/2)*2"
-        graph.append(f"{_pad(burn_video)}subtitles=filename={SUBTITLE_FILE}{fix}[vburned]")
-    soft_audio = burn_audio = f"{source_index}:a:0"
-    if plan.audio_filter and plan.media.has_audio:
-        outputs = "[asoft][aburn]" if both else "[asoft]" if plan.soft is not None else "[aburn]"
-        split = f",asplit=2{outputs}" if both else outputs
-        graph.append(f"[{source_index}:a:0]{plan.audio_filter}{split}")
-        soft_audio, burn_audio = "[asoft]", "[aburn]"
-    if graph:
-        args += ["-filter_complex", ";".join(graph)]
-    filtered = bool(plan.audio_filter) and plan.media.has_audio
-    if plan.soft is not None:
-        if plan.upscale:
-            args += ["-map", soft_video, *_x264(plan.encode)]
-        else:
-            args += ["-map", f"{source_index}:V:0", "-c:v", "copy"]
-        if plan.media.has_audio:
-            args += ["-map", soft_audio, *_audio_codec(plan.container, filtered, plan.media.audio_codec, False)]
-        args += ["-map", f"{source_index}:s?", "-c:s", "copy", "-map_metadata", str(source_index)]
-        args += track_args(plan.tracks, source_index + 1, len(plan.media.subtitle_streams), plan.container)
-        if plan.container.mp4_family:
-            args += ["-movflags", "+faststart"]
-        args += ["-fps_mode", "passthrough", ffmpeg.media_arg(plan.soft)]
-    if plan.burned is not None:
-        args += ["-map", "[vburned]", *_x264(plan.encode)]
-        if plan.media.has_audio:
-            args += ["-map", burn_audio, *_audio_codec(plan.container, filtered, plan.media.audio_codec, True)]
-        args += ["-map_metadata", str(source_index), "-movflags", "+faststart", "-fps_mode", "passthrough"]
-        args += [ffmpeg.media_arg(plan.burned)]
-    return args
 
 
 def audio_filter(job: Job) -> tuple[str, dict[str, Any]]:
@@ -149,17 +64,14 @@ class Enhance:
             log.info("%s: no picture to upscale; --enhance-audio changes only the audio of video outputs", job.stem)
             return job
         spoken = [lang for lang, cues in job.cues.items() if cues]
-        burn = options.output.burn
-        if burn == SPOKEN:
-            burn = job.transcript.language if job.transcript else ""
-        burn = languages.normalize(burn) if burn else ""
-        burning = bool(burn) and bool(job.cues.get(burn))
+        burn = burn_language(job) or ""
+        burning = bool(burn)
         if burning:
             job = with_font(job, burn)
-        container = container_for(job.source, options.output.mkv_subtitle_codec)
+        container = soft_container(job.source, options.output)
         write_soft = options.output.mux or not burning
         soft = job.output(f"{job.stem}.{'subtitled' if spoken else 'enhanced'}{container.extension}") if write_soft else None
-        burned = job.output(f"{job.stem}.{burn}.burned.mp4") if burning else None
+        burned = burned_path(job, burn) if burning else None
         made_from = self._made_from(job, spoken, burn if burning else "", container)
         keys = [k for k, path in (("subtitled", soft), (f"burned:{burn}", burned)) if path is not None]
         paths = [p for p in (soft, burned) if p is not None]
@@ -170,7 +82,7 @@ class Enhance:
         chain, record = audio_filter(job)
         tracks = [(lang, scratch_subtitles(job, container.source_format, lang)) for lang in spoken] if soft else []
         if burning:
-            scratch_subtitles(job, "ass", burn).replace(job.work / SUBTITLE_FILE)
+            scratch_subtitles(job, "ass", burn, SUBTITLE_FILE)
         self._encode(job, chain, tracks, container, soft, burned)
         if chain:
             record["after"] = dataclasses.asdict(loudness.measure(soft or burned))  # type: ignore[arg-type]
@@ -200,7 +112,7 @@ class Enhance:
         options = job.options.enhance
         upscale = options.upscale > 1
         width, height = job.media.video.display_size
-        odd = upscale and bool((width * options.upscale) % 2 or (height * options.upscale) % 2)
+        odd = bool((width * options.upscale) % 2 or (height * options.upscale) % 2) if upscale else is_odd(job.media)
         with (
             atomic_path(soft) if soft else contextlib.nullcontext() as soft_temp,
             atomic_path(burned) if burned else contextlib.nullcontext() as burned_temp,

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
-from subtitler.adapters import media
-from subtitler.pipeline import Job
-from subtitler.progress import seconds_bar
-
-
-def decode(job: Job) -> np.ndarray:
-    """The input's audio as Whisper hears it (also used by the translate stage when the transcript was kept)."""
-    if job.audio is not None:
-        return job.audio
-    assert job.media is not None
-    with seconds_bar(f"{job.stem}: audio", job.media.duration) as progress:
-        return media.decode_audio(job.source, progress, job.media.duration)
+from subtitler.audio import decode
+from subtitler.job import Job
 
 
 class ExtractAudio:

@@ -7,10 +7,10 @@ import dataclasses
 import logging
 
 from subtitler.adapters import media
-from subtitler.errors import NoAudioError
+from subtitler.errors import MediaError, NoAudioError
+from subtitler.job import Job
 from subtitler.model import MediaInfo
-from subtitler.options import for_picture
-from subtitler.pipeline import Job
+from subtitler.options import Options, for_picture
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,25 @@ class Probe:
             log.info("%s: no audio stream, so nothing to transcribe; the picture is still upscaled", job.stem)
         elif self.needs_audio and not info.has_audio:
             raise NoAudioError("has no audio stream, so there is nothing to transcribe", str(job.source))
+        check_frame_size(info, job.options)
         return dataclasses.replace(job, media=info, options=for_picture(job.options, is_portrait(info)))
+
+
+def check_frame_size(info: MediaInfo, options: Options) -> None:
+    """A picture to re-encode (burned or upscaled) larger than `[output] max_frame_pixels` is refused before
+    any work: a frame's memory grows with it (3 bytes a pixel, several frames in flight)."""
+    if info.video is None or not (options.output.burn or options.enhance.upscale > 1 or options.enhance.audio):
+        return
+    width, height = info.video.display_size
+    factor = options.enhance.upscale
+    pixels = width * factor * height * factor
+    if pixels > options.output.max_frame_pixels:
+        size = f"{width * factor}x{height * factor}"
+        raise MediaError(
+            f"the output picture would be {size} ({pixels:,} pixels), more than [output] max_frame_pixels "
+            f"({options.output.max_frame_pixels:,}): upscale less, or raise the limit in a preset",
+            str(info.path),
+        )
 
 
 def is_portrait(info: MediaInfo) -> bool:

@@ -8,9 +8,10 @@ import platform
 from functools import lru_cache
 from importlib import metadata
 
-from subtitler import __version__
+from subtitler.job import Job
+from subtitler.names import printable, shown
 from subtitler.outputs import write_text
-from subtitler.pipeline import Job
+from subtitler.version import __version__
 
 
 @lru_cache(maxsize=1)
@@ -48,13 +49,15 @@ class AddToRecord:
 
 
 def _write(job: Job, summary: dict[str, object]) -> None:
-    write_text(job.output("job.json"), json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
+    text = json.dumps(printable(summary), indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    write_text(job.output("job.json"), text + "\n")
 
 
 def job_summary(job: Job) -> dict[str, object]:
     transcript = job.transcript
     return {
-        "source": str(job.source.resolve()),
+        "source": shown(job.source.absolute()),  # the full name as given (undecodable bytes as \xNN)
+        "stem": job.stem,  # the name of the output folder and files (safe on every file system)
         "preset": job.options.preset,
         "options": dataclasses.asdict(job.options),
         "model": {"name": job.model.name, "path": str(job.model.path), "source": job.model.source} if job.model else None,

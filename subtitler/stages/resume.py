@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
 
+from subtitler.digests import transcript_digest
 from subtitler.formats import transcript_from_json
-from subtitler.pipeline import Job
-from subtitler.reuse import digest, previous_digests
+from subtitler.job import Job
+from subtitler.reuse import previous_digests
 
 log = logging.getLogger(__name__)
-# Settings that change how fast Whisper runs but not what it writes.
-SPEED_ONLY = ("device", "threads", "batch_size")
-
-
-def transcript_meta(job: Job) -> dict[str, Any]:
-    assert job.media is not None and job.model is not None
-    settings = {k: v for k, v in dataclasses.asdict(job.options.transcribe).items() if k not in SPEED_ONLY}
-    settings["model"] = job.model.name
-    return {"source": job.source.name, "size": job.media.size_bytes, "mtime": job.media.mtime, "transcribe": settings}
-
-
-def transcript_digest(job: Job) -> str:
-    return digest(transcript_meta(job))
 
 
 class Resume:

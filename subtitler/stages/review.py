@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
 
 from subtitler import report_html
+from subtitler.digests import cues_digest
+from subtitler.job import Job
 from subtitler.outputs import write_text
-from subtitler.pipeline import Job
 from subtitler.reuse import digest
 from subtitler.review import REPORT_VERSION, review
 
@@ -31,11 +31,6 @@ def video_for_page(job: Job) -> str | None:
         return str(job.source.absolute())
 
 
-def cues_digest(job: Job) -> str:
-    """What the cues say and when, in every language."""
-    return digest({language: [dataclasses.asdict(cue) for cue in cues] for language, cues in job.cues.items()})
-
-
 class Review:
     name = "review"
 
@@ -47,20 +42,22 @@ class Review:
         html_path = job.output(f"{job.stem}.review.html")
         json_from = digest(cues_digest(job), options, job.options.cues, REPORT_VERSION)
         video = video_for_page(job)
-        html_from = digest(json_from, video, REPORT_VERSION)
+        html_from = digest(json_from, video, REPORT_VERSION, report_html.page_digest())
         kept_json = job.keeps("review:json", json_path, json_from)
         kept_html = job.keeps("review:html", html_path, html_from)
         if not (kept_json and kept_html):
             report = review(job.cues, job.options.cues, options.unsure_below)
             if not kept_json:
-                write_text(json_path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+                write_text(json_path, json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
             if not kept_html:
                 write_text(html_path, report_html.render(report, job.stem, video))
             for language, part in report["languages"].items():
                 counts = part["counts"]
+                broken = ", ".join(f"{report['rules'][rule]}: {count}" for rule, count in part["summary"].items() if count)
                 log.info(
-                    "%s: %s: %d of %d cues break a rule, %d unsure words",
-                    job.stem, language, counts["with_problems"], counts["cues"], counts["unsure_words"],
+                    "%s: %s: %d of %d cues break a rule%s, %d unsure words",
+                    job.stem, language, counts["with_problems"], counts["cues"], f" ({broken})" if broken else "",
+                    counts["unsure_words"],
                 )  # fmt: skip
         job = job.with_file("review:json", json_path, json_from)
         return job.with_file("review:html", html_path, html_from)

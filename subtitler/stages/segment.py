@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from subtitler.cues import clean_words, make_cues
-from subtitler.model import Word
-from subtitler.pipeline import Job
-
-
-def spoken_words(job: Job) -> list[Word]:
-    """The transcript's words fit to cut, glossary terms spelled as written."""
-    assert job.transcript is not None
-    return clean_words(job.glossary.respell_words(job.transcript.words), job.transcript.duration)
+from subtitler.cues import make_cues
+from subtitler.job import Job
 
 
 class Segment:
@@ -23,5 +16,5 @@ class Segment:
             return job
         assert job.transcript is not None
         transcript = job.transcript
-        cues = make_cues(spoken_words(job), job.options.cues, transcript.duration, transcript.language)
+        cues = make_cues(job.spoken_words(), job.options.cues, transcript.duration, transcript.language)
         return dataclasses.replace(job, cues={**job.cues, transcript.language: cues})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from subtitler.adapters import whisper
-from subtitler.pipeline import Job
+from subtitler.job import Job
 from subtitler.progress import seconds_bar
 
 

@@ -13,38 +13,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from subtitler import engines, model_store
+from subtitler import engines
 from subtitler.adapters import whisper
+from subtitler.audio import decode
 from subtitler.cues import make_cues
+from subtitler.digests import transcript_digest
 from subtitler.formats import translation_from_json, translation_to_json
+from subtitler.job import Job
 from subtitler.model import Cue, Sentence, Translation
-from subtitler.model_store import ResolvedModel
-from subtitler.options import SPOKEN, Options
 from subtitler.outputs import write_text
-from subtitler.pipeline import Job
 from subtitler.progress import seconds_bar
 from subtitler.reuse import digest
-from subtitler.routes import Route, plan
+from subtitler.routes import Route
 from subtitler.sentences import split_sentences, timed_words
-from subtitler.stages.extract_audio import decode
-from subtitler.stages.resume import transcript_digest
-from subtitler.stages.segment import spoken_words
+from subtitler.targets import check_routes, targets
 
 log = logging.getLogger(__name__)
-
-
-def targets(options: Options) -> list[str]:
-    """The languages asked for (the burned one included), in the order given."""
-    wanted = list(options.translate.to)
-    burn = options.output.burn
-    return list(dict.fromkeys([*wanted, burn] if burn and burn != SPOKEN else wanted))
-
-
-def check_routes(options: Options, model: ResolvedModel, source: str | None) -> dict[str, Route]:
-    """A route for each target language from `source` (None: not known yet); MissingPairError if one has none."""
-    multilingual = model_store.is_multilingual(model.path)
-    catalog = engines.catalog(multilingual)
-    return plan(source if multilingual else "en", targets(options), catalog, options.translate.engine, engines.hints)
 
 
 def translation_digest(job: Job, route: Route) -> str:
@@ -75,8 +59,8 @@ def _translate(
             sentences = done[prefix]
             continue
         if hop.engine == "whisper":
+            assert job.model is not None and job.transcript is not None
             with seconds_bar(f"{job.stem}: translate into {hop.target}", job.transcript.duration) as bar:
-                assert job.model is not None
                 heard = whisper.translate(job.model.path, audio(), options.transcribe, hop.source, bar)
             sentences = tuple(Sentence(s.start, s.end, job.glossary.respell(s.text, hop.target)) for s in heard)
             done[prefix] = sentences
@@ -112,7 +96,7 @@ class Translate:
         assert job.transcript is not None and job.model is not None
         transcript = job.transcript
         routes = check_routes(job.options, job.model, transcript.language) if targets(job.options) else {}
-        words = spoken_words(job)
+        words = job.spoken_words()
         sources = split_sentences(words, job.options.cues.max_pause, job.options.translate.max_sentence_chars)
         audio = functools.cache(lambda: decode(job))  # decoded again only if a route hears it and the transcript was kept
         done: dict[str, tuple[Sentence, ...]] = {}  # route prefix -> sentences, shared between targets

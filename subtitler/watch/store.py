@@ -3,22 +3,30 @@
 Every change is one transaction with a full sync, so a process killed at any moment leaves the
 last committed state: a job is `done` only after its outputs and job.json were written, and a
 job found `running` at start-up was cut short and is queued again.
+
+An input's path is kept as TEXT, or as the BLOB of its bytes when the name is not valid UTF-8 (Linux
+allows any bytes; Python gives them as lone surrogates, which SQLite cannot store as text): such
+an input is done like any other. Every other text is stored as valid UTF-8 (such bytes as \\xNN).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+
+from subtitler.names import shown
 
 DATABASE = "watch.sqlite"
 STATES = ("queued", "running", "done", "failed")
+PRESET = "preset"  # `cause` of an input failed on its folder preset: queued again when the presets change
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
-    path TEXT PRIMARY KEY,          -- the input, relative to the watched folder, with '/'
+    path TEXT PRIMARY KEY,          -- the input, relative to the watched folder, with '/' (a BLOB if not UTF-8)
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     sha256 TEXT NOT NULL,
@@ -32,9 +40,41 @@ CREATE TABLE IF NOT EXISTS jobs (
     queued_at REAL NOT NULL,
     started_at REAL,
     finished_at REAL,
-    seconds REAL
+    seconds REAL,
+    cause TEXT NOT NULL DEFAULT ''  -- why it failed before it ran: '' or 'preset'
 )
 """
+
+
+def utf8(text: str) -> str:
+    """`text` as valid UTF-8: the bytes of a name that are not UTF-8 (lone surrogates) written as \\xNN."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return shown(text)
+    except UnicodeError:  # a surrogate that does not stand for a byte: not from a file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """`text` as one line of valid UTF-8, at most `limit` characters: a reason for the ledger and the log."""
+    line = " ".join(utf8(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _key(path: str) -> str | bytes:
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape")
+
+
+def _path(key: str | bytes) -> str:
+    return key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
 
 
 @dataclass(frozen=True)
@@ -54,6 +94,10 @@ class Entry:
     started_at: float | None
     finished_at: float | None
     seconds: float | None
+    cause: str
+
+
+_COLUMNS = ", ".join(f.name for f in fields(Entry))
 
 
 class Store:
@@ -63,6 +107,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
+        if "cause" not in {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}:
+            with contextlib.suppress(sqlite3.OperationalError):  # a ledger from before `cause`; unless added meanwhile
+                self._db.execute("ALTER TABLE jobs ADD COLUMN cause TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._db.close()
@@ -73,11 +120,11 @@ class Store:
             return self._db.execute(sql, args).rowcount
 
     def _select(self, where: str = "1", *args: object) -> list[Entry]:
-        rows = self._db.execute(f"SELECT * FROM jobs WHERE {where} ORDER BY queued_at, path", args).fetchall()
-        return [Entry(*row) for row in rows]
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE {where} ORDER BY queued_at, path", args).fetchall()
+        return [Entry(_path(row[0]), *row[1:]) for row in rows]
 
     def get(self, path: str) -> Entry | None:
-        found = self._select("path = ?", path)
+        found = self._select("path = ?", _key(path))
         return found[0] if found else None
 
     def entries(self, *states: str) -> list[Entry]:
@@ -91,7 +138,7 @@ class Store:
 
     def outputs(self) -> dict[str, str]:
         """Output folder -> the input that owns it."""
-        return {output: path for path, output in self._db.execute("SELECT path, output FROM jobs")}
+        return {output: _path(path) for path, output in self._db.execute("SELECT path, output FROM jobs")}
 
     def queue(self, path: str, size: int, mtime_ns: int, sha256: str, output: str, preset: str) -> None:
         """A new input, or one whose content changed: to be done (again)."""
@@ -99,37 +146,48 @@ class Store:
             "INSERT INTO jobs (path, size, mtime_ns, sha256, state, output, preset, queued_at) "
             "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-            "sha256 = excluded.sha256, state = 'queued', error = '', preset = excluded.preset, "
+            "sha256 = excluded.sha256, state = 'queued', error = '', cause = '', preset = excluded.preset, "
             "stage = '', progress = 0, queued_at = excluded.queued_at, started_at = NULL, finished_at = NULL, seconds = NULL",
-            path, size, mtime_ns, sha256, output, preset, time.time(),
+            _key(path), size, mtime_ns, sha256, utf8(output), utf8(preset), time.time(),
         )  # fmt: skip
 
     def touch(self, path: str, size: int, mtime_ns: int) -> None:
         """Same content under a new modification time (copied again, touched): nothing to redo."""
-        self._write("UPDATE jobs SET size = ?, mtime_ns = ? WHERE path = ?", size, mtime_ns, path)
+        self._write("UPDATE jobs SET size = ?, mtime_ns = ? WHERE path = ?", size, mtime_ns, _key(path))
 
-    def start(self, path: str) -> None:
+    def start(self, path: str, preset: str | None = None) -> None:
+        """A queued job handed to a worker, with the preset it runs with (when given)."""
         self._write(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, stage = '', progress = 0 "
-            "WHERE path = ? AND state = 'queued'",
-            time.time(), path,
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, stage = '', progress = 0, "
+            "preset = COALESCE(?, preset) WHERE path = ? AND state = 'queued'",
+            time.time(), None if preset is None else utf8(preset), _key(path),
         )  # fmt: skip
 
     def progress(self, path: str, stage: str, fraction: float) -> None:
-        self._write("UPDATE jobs SET stage = ?, progress = ? WHERE path = ? AND state = 'running'", stage, fraction, path)
+        self._write("UPDATE jobs SET stage = ?, progress = ? WHERE path = ? AND state = 'running'",
+                    utf8(stage), fraction, _key(path))  # fmt: skip
 
     def finish(self, path: str, seconds: float) -> None:
         self._write(
             "UPDATE jobs SET state = 'done', error = '', stage = '', progress = 1, finished_at = ?, seconds = ? "
             "WHERE path = ? AND state = 'running'",
-            time.time(), seconds, path,
+            time.time(), seconds, _key(path),
         )  # fmt: skip
 
     def fail(self, path: str, error: str, seconds: float) -> None:
         self._write(
             "UPDATE jobs SET state = 'failed', error = ?, stage = '', finished_at = ?, seconds = ? "
             "WHERE path = ? AND state = 'running'",
-            error, time.time(), seconds, path,
+            utf8(error), time.time(), seconds, _key(path),
+        )  # fmt: skip
+
+    def refuse(self, path: str, preset: str, error: str, cause: str) -> None:
+        """A queued job that cannot start (its preset does not load): failed at once, with the reason and its cause."""
+        now = time.time()
+        self._write(
+            "UPDATE jobs SET state = 'failed', attempts = attempts + 1, error = ?, cause = ?, preset = ?, stage = '', "
+            "progress = 0, started_at = ?, finished_at = ?, seconds = 0 WHERE path = ? AND state = 'queued'",
+            utf8(error), cause, utf8(preset), now, now, _key(path),
         )  # fmt: skip
 
     def requeue_running(self) -> int:
@@ -137,16 +195,23 @@ class Store:
         return self._write("UPDATE jobs SET state = 'queued', stage = '', progress = 0 WHERE state = 'running'")
 
     def retry(self, paths: Iterable[str] = ()) -> int:
-        """Failed jobs (all, or those named) queued again."""
-        wanted = list(paths)
+        """Failed jobs (all, or those named, as the file system gives them or as `status` shows them) queued again."""
+        wanted = set(paths)
         if not wanted:
-            return self._write("UPDATE jobs SET state = 'queued', error = '', queued_at = ? WHERE state = 'failed'", time.time())
+            return self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? WHERE state = 'failed'",
+                               time.time())  # fmt: skip
+        named = [e.path for e in self.entries("failed") if e.path in wanted or utf8(e.path) in wanted]
         return sum(
-            self._write("UPDATE jobs SET state = 'queued', error = '', queued_at = ? WHERE state = 'failed' AND path = ?",
-                        time.time(), path)
-            for path in wanted
+            self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? "
+                        "WHERE state = 'failed' AND path = ?", time.time(), _key(path))
+            for path in named
         )  # fmt: skip
+
+    def retry_failed_on(self, cause: str) -> int:
+        """Jobs that failed before they ran for this cause (a preset since corrected) queued again."""
+        return self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? "
+                           "WHERE state = 'failed' AND cause = ?", time.time(), cause)  # fmt: skip
 
     def forget(self, path: str) -> None:
         """An input that disappeared before it was done."""
-        self._write("DELETE FROM jobs WHERE path = ? AND state != 'running'", path)
+        self._write("DELETE FROM jobs WHERE path = ? AND state != 'running'", _key(path))

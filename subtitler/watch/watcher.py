@@ -1,9 +1,10 @@
 """The watcher: finds finished inputs in IN (filesystem events, and a rescan for network shares
 where events never come), queues them in the store, hands them to the workers, records the end.
 
-Outputs go to OUT/<subfolder>/<stem>/ (IN's subfolders mirrored). A restart requeues what was
-running; a done input is skipped until its content changes; a failed one until it changes or
-`subtitler retry` queues it again.
+Outputs go to OUT/<subfolder>/<stem>/ (IN's subfolders mirrored, names made safe). A restart
+requeues what was running; a done input is skipped until its content changes; a failed one until
+it changes or `subtitler retry` queues it again, or, if it failed on its folder preset, until the
+presets change. No name and no preset stops the watcher: what it cannot handle fails, with why.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from subtitler.errors import SubtitlerError, UsageError
-from subtitler.model_store import sha256_of
-from subtitler.pipeline import JobSettings
+from subtitler.fetch import sha256_of
+from subtitler.job import JobSettings
+from subtitler.names import safe_stem, shown
 from subtitler.watch import folders
 from subtitler.watch.scan import Seen, Settling, scan
-from subtitler.watch.store import Store
+from subtitler.watch.store import PRESET, Store, one_line, utf8
 from subtitler.watch.workers import Pool, Report, Task
 
 log = logging.getLogger(__name__)
@@ -104,7 +106,7 @@ class Watcher:
     def __init__(self, options: WatchOptions, settings_for: Callable[[str], JobSettings], setup: Callable[..., None],
                  setup_args: tuple[Any, ...]):  # fmt: skip
         self.options = options
-        self.settings_for = settings_for  # preset -> checked settings (cached by the caller)
+        self.settings_for = settings_for  # preset -> checked settings, or a SubtitlerError saying why not
         self.store = Store(options.outbox)
         self.pool = Pool(options.jobs, setup, setup_args)
         self.settling = Settling(options.settle)
@@ -112,6 +114,47 @@ class Watcher:
         self.stopping = False
         skip = [options.outbox] + ([options.move_done] if options.move_done else [])
         self.skip = tuple(p for p in skip if p.resolve().is_relative_to(options.inbox.resolve()))
+        self.folders: folders.FolderPresets | None = None  # None until first read
+        self.stamps: tuple[tuple[str, object], ...] = ()
+        self.loaded: dict[str, JobSettings] = {}  # preset -> its settings, as last checked
+        self.refused: dict[str, str] = {}  # preset -> why it does not load, as last checked
+        self.unhandled: dict[str, Seen] = {}  # inputs that could not even be recorded (said once per version)
+
+    # -- folder presets -------------------------------------------------------------------------
+    def check_presets(self) -> None:
+        """Read subtitler-watch.toml; when it or a preset file it names changed (or at start), load every
+        preset it names again. A bad one holds only its folders' inputs: they fail with its reason, and are
+        queued again by themselves here once the presets change (no `subtitler retry` needed)."""
+        found = folders.read(self.options.inbox)
+        named = {*found.presets.values(), self.options.preset}
+        stamps = folders.stamps(named)
+        if found == self.folders and stamps == self.stamps:
+            return
+        first = self.folders is None
+        self.folders, self.stamps, self.loaded, self.refused = found, stamps, {}, {}
+        if found.broken:
+            log.error("%s: every input waits until it is corrected", found.broken)
+        for folder, why in found.wrong.items():
+            log.error("folder %s: %s", shown(folder), why)
+        for preset in sorted(named):
+            try:
+                self.loaded[preset] = self.settings_for(preset)
+            except SubtitlerError as exc:
+                self.refused[preset] = one_line(str(exc))
+            except Exception as exc:  # a bug in loading one preset must not stop the inputs of the others
+                log.exception("preset %s", shown(preset))
+                self.refused[preset] = one_line(f"internal error loading preset {preset}: {exc.__class__.__name__}: {exc}")
+        for preset, why in self.refused.items():
+            log.error("preset %s: %s (its inputs fail until it is corrected)", shown(preset), why)
+        again = self.store.retry_failed_on(PRESET)
+        if again:
+            log.info("%d input(s) that failed on a preset queued again (%s)", again, "start" if first else "presets changed")
+
+    def preset_for(self, key: str) -> tuple[str, str]:
+        """The preset of an input and why it cannot be used ("" when it can)."""
+        assert self.folders is not None
+        preset, wrong = self.folders.preset_for(key, self.options.preset)
+        return preset, wrong or self.refused.get(preset, "")
 
     # -- finding inputs -------------------------------------------------------------------------
     def consider(self, key: str, seen: Seen, now: float) -> None:
@@ -137,63 +180,82 @@ class Watcher:
         if entry and entry.sha256 == digest and digest:
             self.store.touch(key, seen.size, seen.mtime_ns)
             return
-        preset = folders.preset_for(key, self.presets, self.options.preset)
+        preset, _ = self.preset_for(key)
         output = entry.output if entry else self.output_folder(key)
         self.store.queue(key, seen.size, seen.mtime_ns, digest, output, preset)
         if unreadable:
             self.store.start(key)
             self.store.fail(key, unreadable, 0.0)
-            log.error("failed  %s: %s", key, unreadable)
+            log.error("failed  %s: %s", shown(key), unreadable)
             return
-        log.info("queued  %s%s", key, "" if preset == self.options.preset else f" (preset {preset})")
+        log.info("queued  %s%s", shown(key), "" if preset in ("", self.options.preset) else f" (preset {shown(preset)})")
+
+    def consider_safely(self, key: str, seen: Seen, now: float) -> None:
+        """`consider`, but an input that cannot be handled is one failed input (or, if even that cannot be
+        recorded, one error in the log), and every other input goes on."""
+        try:
+            self.consider(key, seen, now)
+            return
+        except Exception as exc:  # whatever this one name or file does, the watcher and the other inputs go on
+            reason = one_line(f"cannot take this input: {exc.__class__.__name__}: {exc}")
+        self.settling.drop(key)
+        if self.unhandled.get(key) == seen:
+            return
+        self.unhandled[key] = seen
+        log.exception("failed  %s: %s", shown(key), reason)
+        try:
+            self.store.queue(key, seen.size, seen.mtime_ns, "", self.output_folder(key), self.options.preset)
+            self.store.start(key)
+            self.store.fail(key, reason, 0.0)
+        except Exception:
+            log.exception("cannot record %s as failed either", shown(key))
 
     def output_folder(self, key: str) -> str:
-        """OUT/<subfolder>/<stem>, with -2, -3... when another input already has it."""
+        """OUT/<subfolder>/<stem>, each name made safe, with -2, -3... when another input already has it."""
         relative = PurePosixPath(key)
+        parent = PurePosixPath(*(safe_stem(part) for part in relative.parent.parts))
+        base = safe_stem(relative.stem or relative.name)
         taken = {o.lower() for o in self.store.outputs()}
         count = 1
         while True:
-            stem = relative.stem if count == 1 else f"{relative.stem}-{count}"
-            folder = (relative.parent / stem).as_posix()
+            stem = base if count == 1 else f"{base}-{count}"
+            folder = (parent / stem).as_posix()
             inside_inbox = (self.options.outbox / folder).resolve().is_relative_to(self.options.inbox.resolve())
             if folder.lower() not in taken and not inside_inbox:  # outputs in the inbox would be taken as inputs
                 return folder
             count += 1
 
     def rescan(self, now: float) -> None:
-        try:
-            self.presets = folders.read(self.options.inbox)
-        except UsageError as exc:
-            log.error("%s (keeping the earlier folder presets)", exc)
+        self.check_presets()
         found = scan(self.options.inbox, self.skip)
         self.settling.keep_only(set(found))
+        for key in set(self.unhandled) - set(found):
+            del self.unhandled[key]
         for key, seen in found.items():
-            self.consider(key, seen, now)
+            self.consider_safely(key, seen, now)
         for entry in self.store.entries("queued"):
             if entry.path not in found:
-                log.info("gone    %s (removed before it was done)", entry.path)
+                log.info("gone    %s (removed before it was done)", shown(entry.path))
                 self.store.forget(entry.path)
 
     # -- running jobs ---------------------------------------------------------------------------
     def dispatch(self) -> None:
         busy = set(self.pool.busy())
         for entry in self.store.entries("queued"):
-            if not self.pool.idle():
-                return
             if entry.path in busy:
                 continue
-            try:
-                settings = self.settings_for(entry.preset)
-            except SubtitlerError as exc:  # a folder preset that does not load: this input fails, others go on
-                self.store.start(entry.path)
-                self.store.fail(entry.path, str(exc), 0.0)
-                log.error("failed  %s: %s", entry.path, exc)
+            preset, why = self.preset_for(entry.path)  # the presets as they are now, not as when it was queued
+            if why:  # a preset that does not load: this input fails now, without waiting for a worker
+                self.store.refuse(entry.path, preset, why, PRESET)
+                log.error("failed  %s: %s", shown(entry.path), why)
                 continue
-            settings = self._threads(settings)
+            if not self.pool.idle():
+                continue
+            settings = self._threads(self.loaded[preset])
             folder = self.options.outbox / entry.output
-            self.store.start(entry.path)
+            self.store.start(entry.path, preset)
             self.pool.submit(Task(entry.path, self.options.inbox / entry.path, folder, folder.name, settings))
-            log.info("started %s", entry.path)
+            log.info("started %s", shown(entry.path))
 
     def _threads(self, settings: JobSettings) -> JobSettings:
         """Jobs side by side share the cores instead of each taking them all."""
@@ -209,12 +271,12 @@ class Watcher:
             self.store.progress(report.key, report.stage, report.fraction)
         elif report.kind == "done":
             self.store.finish(report.key, report.seconds)
-            log.info("done    %s (%.1f s)", report.key, report.seconds)
+            log.info("done    %s (%.1f s)", shown(report.key), report.seconds)
             if self.options.move_done:
                 self.move_done(report.key)
         else:
             self.store.fail(report.key, report.error, report.seconds)
-            log.error("failed  %s: %s", report.key, report.error.splitlines()[0] if report.error else "")
+            log.error("failed  %s: %s", shown(report.key), utf8(report.error.splitlines()[0]) if report.error else "")
 
     def move_done(self, key: str) -> None:
         assert self.options.move_done is not None
@@ -224,16 +286,16 @@ class Watcher:
         try:
             moved = move_aside(source, self.options.move_done / key)
         except OSError as exc:
-            log.warning("cannot move %s to %s: %s", key, self.options.move_done, exc)
+            log.warning("cannot move %s to %s: %s", shown(key), shown(self.options.move_done), exc)
             return
-        log.info("moved   %s -> %s", key, moved)
+        log.info("moved   %s -> %s", shown(key), shown(moved))
 
     # -- the loop -------------------------------------------------------------------------------
     def idle(self) -> bool:
         return not self.pool.busy() and not self.store.entries("queued") and not self.settling.waiting()
 
     def run(self) -> None:
-        self.presets = folders.read(self.options.inbox)
+        self.check_presets()
         requeued = self.store.requeue_running()
         if requeued:
             log.info("%d job(s) left unfinished by the last watcher: queued again", requeued)

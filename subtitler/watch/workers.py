@@ -23,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from subtitler import progress
+from subtitler.job import Job, JobSettings, Stage
 from subtitler.outputs import write_text
-from subtitler.pipeline import Job, JobSettings, Stage, build_stages, run_batch
+from subtitler.pipeline import run_batch
+from subtitler.stages import build_stages
+from subtitler.watch.store import utf8
 
 log = logging.getLogger(__name__)
 ERROR_LOG = "error.log"
@@ -110,7 +113,8 @@ def run_task(task: Task, send: Callable[[Report], None]) -> Report:
         return Report(task.key, "done", seconds=result.seconds)
     try:
         task.folder.mkdir(parents=True, exist_ok=True)
-        write_text(error_log, f"{task.source}\n{result.error}\n\n" + "\n".join(capture.lines) + "\n")
+        text = f"{task.source}\n{result.error}\n\n" + "\n".join(capture.lines) + "\n"
+        write_text(error_log, utf8(text))  # a name that is not UTF-8 is written with \xNN
     except OSError as exc:
         log.warning("cannot write %s: %s", error_log, exc)
     return Report(task.key, "failed", error=result.error, seconds=result.seconds)

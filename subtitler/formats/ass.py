@@ -1,32 +1,18 @@
-"""Cues and transcripts to text: SRT, WebVTT, styled ASS (pysubs2 behind them), JSON, plain text."""
+"""Advanced SubStation Alpha: subtitles styled for the picture they are drawn on, word by word when the style
+highlights the spoken word; what libass burns in (pure)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Sequence
 
 import pysubs2
 
-from subtitler.model import Cue, Segment, Sentence, Transcript, Translation, Word
+from subtitler.formats.events import cue_text, event, plain_text, subtitles
+from subtitler.formats.format import Canvas, Content, Format, Look
+from subtitler.model import Cue
 from subtitler.options import CueOptions, StyleOptions
 
-ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}
-PARAGRAPH_GAP = 2.0  # seconds of silence that start a new paragraph in plain text
-
-
-@dataclass(frozen=True)
-class Canvas:
-    """The picture the subtitles are drawn on: frame size as a filter sees it, and its pixel aspect."""
-
-    width: int
-    height: int
-    sar: float = 1.0
-
-    @property
-    def display_width(self) -> float:
-        return self.width * self.sar
+ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}  # [style] alignment -> ASS numpad position
 
 
 def _colour(hex_rgb: str, opacity: float = 1.0) -> pysubs2.Color:
@@ -64,26 +50,6 @@ def ass_style(style: StyleOptions, cues: CueOptions, canvas: Canvas) -> pysubs2.
         # libass assumes square pixels: widen the glyphs on anamorphic frames so they display true.
         scalex=round(100 / canvas.sar, 2),
     )
-
-
-def plain_text(line: str) -> str:
-    """Keep spoken text from being read as ASS override tags or escapes."""
-    return line.replace("\\", "\u2216").replace("{", "(").replace("}", ")")  # ∖: DejaVu has it
-
-
-def _subs(cues: Sequence[Cue]) -> pysubs2.SSAFile:
-    subs = pysubs2.SSAFile()
-    for cue in cues:
-        subs.append(_event(cue.start, cue.end, r"\N".join(plain_text(line) for line in cue.lines)))
-    return subs
-
-
-def to_srt(cues: Sequence[Cue]) -> str:
-    return str(_subs(cues).to_string("srt"))
-
-
-def to_vtt(cues: Sequence[Cue]) -> str:
-    return str(_subs(cues).to_string("vtt"))
 
 
 def _ass_colour(hex_rgb: str) -> str:
@@ -124,7 +90,7 @@ def _word_events(cue: Cue, style: StyleOptions, canvas: Canvas) -> list[pysubs2.
     """One event per word: the whole cue, the word being spoken marked, from its start to the next word's."""
     places = _places(cue)
     if not cue.words or places is None:
-        return [_event(cue.start, cue.end, r"\N".join(plain_text(line) for line in cue.lines))]
+        return [event(cue.start, cue.end, cue_text(cue))]
     opening, closing = _highlight_tags(style, canvas)
     events = []
     for k, (line, first, last) in enumerate(places):
@@ -135,18 +101,14 @@ def _word_events(cue: Cue, style: StyleOptions, canvas: Canvas) -> list[pysubs2.
         lines = [plain_text(text) for text in cue.lines]
         text = cue.lines[line]
         lines[line] = plain_text(text[:first]) + opening + plain_text(text[first:last]) + closing + plain_text(text[last:])
-        events.append(_event(start, end, r"\N".join(lines)))
+        events.append(event(start, end, r"\N".join(lines)))
     return events
-
-
-def _event(start: float, end: float, text: str) -> pysubs2.SSAEvent:
-    return pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), text=text)
 
 
 def to_ass(cues: Sequence[Cue], style: StyleOptions, cue_options: CueOptions, canvas: Canvas) -> str:
     """Styled subtitles for the canvas; with `style.highlight`, word by word (the spoken word marked)."""
     if style.highlight == "none":
-        subs = _subs(cues)
+        subs = subtitles(cues)
     else:
         subs = pysubs2.SSAFile()
         for cue in cues:
@@ -158,57 +120,8 @@ def to_ass(cues: Sequence[Cue], style: StyleOptions, cue_options: CueOptions, ca
     return str(subs.to_string("ass"))
 
 
-def to_text(cues: Sequence[Cue]) -> str:
-    paragraphs: list[list[str]] = []
-    previous_end = None
-    for cue in cues:
-        if previous_end is None or cue.start - previous_end > PARAGRAPH_GAP:
-            paragraphs.append([])
-        paragraphs[-1].append(" ".join(line.strip() for line in cue.lines))
-        previous_end = cue.end
-    return "".join(" ".join(p) + "\n\n" for p in paragraphs).rstrip("\n") + "\n" if paragraphs else ""
+def write(content: Content, look: Look) -> str:
+    return to_ass(content.cues, look.style, look.cue_options, look.canvas)
 
 
-def transcript_to_json(transcript: Transcript, meta: dict[str, Any]) -> str:
-    data = {"meta": meta, **asdict(transcript), "text": transcript.text}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
-def transcript_from_json(text: str) -> tuple[Transcript, dict[str, Any]]:
-    data = json.loads(text)
-    segments = tuple(
-        Segment(
-            start=s["start"],
-            end=s["end"],
-            text=s["text"],
-            words=tuple(Word(**w) for w in s["words"]),
-            avg_logprob=s.get("avg_logprob", 0.0),
-            no_speech_prob=s.get("no_speech_prob", 0.0),
-        )
-        for s in data["segments"]
-    )
-    transcript = Transcript(data["language"], data["language_probability"], data["duration"], segments)
-    return transcript, data.get("meta", {})
-
-
-def translation_to_json(translation: Translation, sources: Sequence[Sentence], meta: dict[str, Any]) -> str:
-    """A translation with each sentence's source text beside it (when the route read text, not audio)."""
-    by_span = {(s.start, s.end): s.text for s in sources}
-    sentences = [{**asdict(s), "source": by_span.get((s.start, s.end), "")} for s in translation.sentences]
-    data = {"meta": meta, **asdict(translation), "sentences": sentences}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
-def translation_from_json(text: str) -> Translation:
-    data = json.loads(text)
-    sentences = tuple(Sentence(s["start"], s["end"], s["text"]) for s in data["sentences"])
-    return Translation(data["language"], data["source_language"], data["route"], sentences)
-
-
-def parse(text: str, fmt: str) -> list[tuple[float, float, str]]:
-    """Read subtitles back (start, end, text with newlines): used to check what was written."""
-    subs = pysubs2.SSAFile.from_string(text, format_=fmt)
-    return [(e.start / 1000, e.end / 1000, e.plaintext) for e in subs if not e.is_comment]
-
-
-CUE_WRITERS: dict[str, Callable[[Sequence[Cue]], str]] = {"srt": to_srt, "vtt": to_vtt, "txt": to_text}
+FORMAT = Format("ass", "ass", write, styled=True)

@@ -1,0 +1,44 @@
+"""What each output of a job is made from, as a digest: an output is redone only when its digest changes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from subtitler.canvas import canvas_for
+from subtitler.formats import FORMATS
+from subtitler.job import Job
+from subtitler.names import shown
+from subtitler.reuse import digest
+
+# Settings that change how fast Whisper runs but not what it writes.
+SPEED_ONLY = ("device", "threads", "batch_size")
+
+
+def transcript_meta(job: Job) -> dict[str, Any]:
+    """The input and the transcription settings the transcript comes from (kept in its JSON)."""
+    assert job.media is not None and job.model is not None
+    settings = {k: v for k, v in dataclasses.asdict(job.options.transcribe).items() if k not in SPEED_ONLY}
+    settings["model"] = job.model.name
+    return {"source": shown(job.source.name), "size": job.media.size_bytes, "mtime": job.media.mtime, "transcribe": settings}
+
+
+def transcript_digest(job: Job) -> str:
+    return digest(transcript_meta(job))
+
+
+def text_digest(job: Job, language: str) -> str:
+    """What a language's words were made from: a subtitle file given, its translation, or the transcript and the glossary."""
+    given = job.digests.get(f"subs:{language}") or job.digests.get(f"translation:{language}")
+    return given or digest(transcript_digest(job), job.glossary)
+
+
+def subtitle_digest(job: Job, fmt: str, language: str) -> str:
+    """A subtitle file in one format: its words, the cue rules, and (styled formats) the style and the canvas."""
+    style = job.options.style if FORMATS[fmt].styled else None
+    return digest(text_digest(job, language), language, fmt, job.options.cues, style, canvas_for(job) if style else None)
+
+
+def cues_digest(job: Job) -> str:
+    """What the cues say and when, in every language."""
+    return digest({language: [dataclasses.asdict(cue) for cue in cues] for language, cues in job.cues.items()})
