@@ -158,3 +158,59 @@ def test_a_huge_output_frame_is_refused_before_any_work(tmp_path: Path, shared: 
     assert "the output picture would be 16000x16000 (256,000,000 pixels), more than [output] max_frame_pixels" in output
     assert "transcribe" not in output
     assert not (out / "huge").exists()
+
+
+@pytest.mark.slow
+def test_burn_on_a_dot_name_stays_inside_out(tmp_path: Path) -> None:
+    video = tmp_path / "in" / "...mp4"
+    video.parent.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=320x240:duration=1:rate=25", "-c:v", "libx264", "-preset", "ultrafast",
+           "-pix_fmt", "yuv420p", "-f", "mp4", str(video))  # fmt: skip
+    subs = tmp_path / "in" / "fix.en.srt"
+    subs.write_text("1\n00:00:00,000 --> 00:00:00,900\nHello\n", encoding="utf-8")
+    out = tmp_path / "work" / "out"
+    out.parent.mkdir()
+    (out.parent / "job.json").write_text("a neighbour's file\n")
+    before = tree_digest(tmp_path, skip=out)
+    code, output = invoke("burn", str(video), "--subs", str(subs), "-o", str(out))
+    assert code == 0, output
+    assert tree_digest(tmp_path, skip=out) == before
+    assert (out / "input" / "input.en.burned.mp4").stat().st_size > 1000
+    assert json.loads((out / "input" / "job.json").read_text(encoding="utf-8"))["stem"] == "input"
+
+
+def test_an_input_that_vanishes_mid_job_leaves_no_partial_folder(tmp_path: Path) -> None:
+    """The runner itself, with two small stages of this test's own: one writes an output, one finds the input gone."""
+    from subtitler.job import Job
+    from subtitler.options import load_options
+    from subtitler.outputs import write_text
+    from subtitler.pipeline import run_batch
+
+    class WriteSomething:
+        name = "write"
+
+        def run(self, job: Job) -> Job:
+            write_text(job.output("partial.srt"), "1\n")
+            job.source.unlink()  # the input is deleted (or renamed) while the job runs
+            return job
+
+    class NeedsTheInput:
+        name = "burn"
+
+        def run(self, job: Job) -> Job:
+            job.source.read_bytes()
+            return job
+
+    options = load_options()
+    kept, gone = tmp_path / "kept.wav", tmp_path / "gone.wav"
+    for path in (kept, gone):
+        shutil.copyfile(CLIP, path)
+    out = tmp_path / "out"
+    (out / "kept").mkdir(parents=True)
+    (out / "kept" / "job.json").write_text("{}\n")  # a finished earlier run: its folder is never removed
+    jobs = [Job(path, out / path.stem, path.stem, options, None) for path in (gone, kept)]
+    results = run_batch(jobs, [WriteSomething(), NeedsTheInput()])
+    assert [r.ok for r in results] == [False, False]
+    assert results[0].error == f"no such file or directory: {gone}"
+    assert not (out / "gone").exists()
+    assert sorted(p.name for p in (out / "kept").iterdir()) == ["job.json", "partial.srt"]

@@ -11,9 +11,11 @@ import click
 from subtitler import languages
 from subtitler.cli.common import common, language
 from subtitler.errors import MediaError, SubtitlerError, UsageError
+from subtitler.inputs import name_outputs
 from subtitler.job import Job
+from subtitler.names import shown
 from subtitler.options import load_options
-from subtitler.outputs import ensure_folder
+from subtitler.outputs import ensure_folder, folder_lock
 from subtitler.pipeline import run_batch
 from subtitler.stages.burn import Burn
 from subtitler.stages.edited import EditedSubtitles
@@ -65,10 +67,12 @@ def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | No
         ensure_folder(out)
     except SubtitlerError as exc:
         raise UsageError(str(exc)) from exc
-    job = Job(video, out / video.stem, video.stem, options, None)
-    result = run_batch([job], [ProbeVideo(), edited, Burn(), AddToRecord()])[0]
+    stem = name_outputs([video])[0].stem  # the same safe folder name `run` gives this video
+    job = Job(video, out / stem, stem, options, None)
+    with folder_lock(out):
+        result = run_batch([job], [ProbeVideo(), edited, Burn(), AddToRecord()])[0]
     burned = result.job.files.get(f"burned:{code}") if result.job else None
     if not result.ok or burned is None:
-        click.echo(f"failed  {video}: {result.error or 'nothing was burned'}", err=True)
+        click.echo(f"failed  {shown(video)}: {result.error or 'nothing was burned'}", err=True)
         sys.exit(1)
-    click.echo(f"done    {video}  ->  {burned}  ({result.seconds:.1f} s)", err=True)
+    click.echo(f"done    {shown(video)}  ->  {shown(burned)}  ({result.seconds:.1f} s)", err=True)
