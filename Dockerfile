@@ -13,7 +13,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
 # English/Spanish/Catalan/French pairs for translation (Argos packages go in a volume, see README).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-       python3.11 python3.11-venv fontconfig fonts-dejavu-core fonts-noto-cjk \
+       python3.11 python3.11-venv fontconfig fonts-dejavu-core fonts-noto-cjk opencv-data \
        apertium apertium-eng-spa apertium-eng-cat apertium-fr-es apertium-fra-cat \
     && rm -rf /var/lib/apt/lists/*
 

@@ -10,6 +10,10 @@ Measures, in one run:
      mean PSNR (RGB) and SSIM (luma), with bicubic as the baseline.
 
 Each timed run covers as many frames as fit in --budget-s (at most 24, at least 1; LapSRN gets few).
+`--no-speed` measures only the quality (about a minute). The learned models run as the video pipeline runs
+them (`Upscaler`: luma through the network in floating point, one back-projection step, bicubic chroma); the
+`lanczos` row is OpenCV's Lanczos and unsharp mask on RGB frames, which the video pipeline no longer uses (its
+Lanczos is ffmpeg's, in the encode's filter graph: benchmark/enhance.py measures that end to end).
 Prints Markdown tables and writes the raw numbers to benchmark/results/upscale.json.
 Run with the project's venv:  .venv/bin/python benchmark/upscale.py      (about 4 minutes on 2 cores)
 """
@@ -173,11 +177,23 @@ def tables(speed: dict, ffmpeg: dict, quality: dict) -> str:
     return "\n".join(lines)
 
 
+def quality_table(quality: dict) -> str:
+    bic = quality["bicubic"]
+    lines = ["| method | PSNR dB (Δ vs bicubic) | SSIM (Δ vs bicubic) |", "|---|---:|---:|"]
+    for method, q in quality.items():
+        lines.append(
+            f"| {method} | {q['psnr_mean']:.2f} ({q['psnr_mean'] - bic['psnr_mean']:+.2f}) "
+            f"| {q['ssim_mean']:.4f} ({q['ssim_mean'] - bic['ssim_mean']:+.4f}) |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=24, help="frames of the clip to use (default 24)")
     parser.add_argument("--budget-s", type=float, default=1.5, help="seconds of work per timed run (default 1.5)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement; the median is kept")
+    parser.add_argument("--no-speed", action="store_true", help="measure the quality only")
     args = parser.parse_args()
     if not CLIP.is_file() or not MODELS.is_dir():
         sys.exit(f"needs {CLIP} and {MODELS} (set SUBTITLER_SHARED to the folder that holds data/ and models/)")
@@ -188,10 +204,10 @@ def main() -> None:
     started = time.perf_counter()
     load_before = os.getloadavg()
     speed = {}
-    for method in superres.methods():
+    for method in [] if args.no_speed else superres.methods():
         speed[method] = {size: measure_speed(method, frames[size], args.budget_s, args.repeat) for size in SIZES}
         print(f"timed {method}", file=sys.stderr)
-    ffmpeg = measure_ffmpeg(args.repeat)
+    ffmpeg = {} if args.no_speed else measure_ffmpeg(args.repeat)
     quality = measure_quality(frames["360p"])
     report = {
         "clip": str(CLIP),
@@ -221,7 +237,7 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(tables(speed, ffmpeg, quality))
+    print(quality_table(quality) if args.no_speed else tables(speed, ffmpeg, quality))
     machine = report["machine"]
     print(
         f"\nraw numbers: {RESULTS.relative_to(HERE.parent)}; {report['elapsed_s']:.0f} s on {machine['cpus']} CPUs, "

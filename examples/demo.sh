@@ -23,3 +23,6 @@ echo "Subtitles (demo-out/demo/demo.en.srt):"
 cat demo-out/demo/demo.en.srt
 echo "Soft-subtitled copy: demo-out/demo/demo.subtitled.mp4"
 echo "Burned copy:         demo-out/demo/demo.en.burned.mp4"
+echo
+echo "Next: .venv/bin/subtitler studio"
+echo "      (the studio: drop videos on a web page, follow them, correct the subtitles; see README, The studio)"

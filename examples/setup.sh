@@ -16,11 +16,15 @@ for arg in "$@"; do
   esac
 done
 
-# Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo; chromium for the tests.
+# Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo; chromium and its
+# driver for the tests (the review page and the studio in a real browser).
 need=()
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-core)
+# OpenCV's face detectors (Haar cascades), for burned subtitles that move clear of faces: the wheel lacks them.
+[ -d /usr/share/opencv4/haarcascades ] || need+=(opencv-data)
 if [ "$demo" = 1 ] && ! command -v espeak-ng >/dev/null; then need+=(espeak-ng); fi
 if [ "$dev" = 1 ] && ! command -v chromium >/dev/null; then need+=(chromium); fi
+if [ "$dev" = 1 ] && ! command -v chromedriver >/dev/null; then need+=(chromium-driver); fi
 if [ "$translate" = 1 ]; then
   for pair in eng-spa eng-cat fr-es fra-cat; do
     dpkg -s "apertium-$pair" >/dev/null 2>&1 || need+=("apertium-$pair")

@@ -1,7 +1,8 @@
 """subtitler: video in, readable subtitles in every language out.
 
 The Python API (`subtitler.api`): `run(source, out, preset, options)` returns the finished Job,
-`run_many` a Result per source, `prepare` the checked settings a batch shares.
+`run_many` a Result per source, `prepare` the checked settings a batch shares, `apply(corrected.srt)` a person's
+correction made into every output of its language.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from subtitler.version import __version__
 
-__all__ = ["Job", "JobSettings", "Result", "SubtitlerError", "__version__", "prepare", "run", "run_many"]
+__all__ = ["Job", "JobSettings", "Result", "SubtitlerError", "__version__", "apply", "prepare", "run", "run_many"]
 
 
 def __getattr__(name: str) -> Any:

@@ -11,21 +11,44 @@
 lists every key); they override the preset's. Everything is checked before any work: a bad value,
 a missing model or a language no installed engine reaches raises a `SubtitlerError` (with the
 reason as its message). The library never prints and never configures logging.
+
+A language that cannot be made for one file (its spoken language, known only once detected, has no
+route to it, or an engine fails on it) costs only that language's outputs, and the burned copy if it
+was the burned language: everything else is written, and the job's `problems` name what is missing
+(`{"translation:de": "no engine here translates ...", "burned:de": "no de subtitles to burn"}`), as
+does job.json's `problems`. `run_many` gives such a file a `Result` with `ok` and `partial` true.
+
+A person's corrections are kept beside the machine's subtitles, as versions (`subtitler.edits.EditStore`), and
+every output of a corrected language is made from them, by every later run too:
+
+    job = subtitler.apply("out/talk/talk.en.srt")              # a corrected file: saved, its outputs made again
+    job = subtitler.apply("out/talk", "es")                     # the corrections saved in the store, applied
+    job = subtitler.apply("out/talk/talk.en.srt", retranslate=True)   # the other languages from the corrected English
+    job.edited                                                  # {"en": 3}: the version each language was made from
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from subtitler.errors import SubtitlerError
+from subtitler.edits import EditStore, discard_others, language_code, locate, recorded, save_correction
+from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import name_outputs
 from subtitler.job import Job, JobSettings, Result
+from subtitler.model import Cue
+from subtitler.names import shown
 from subtitler.outputs import ensure_folder, folder_lock
 from subtitler.pipeline import run_batch
 from subtitler.settings import job_settings
 from subtitler.stages import build_stages
+from subtitler.stages.edited import read_cues
+from subtitler.watch.watcher import watcher_pid
+
+log = logging.getLogger(__name__)
 
 Options = Mapping[str, Mapping[str, Any]]
 
@@ -45,7 +68,8 @@ def run_many(
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
     """Every source into `out/<its name>/`, the model loaded once; a source that fails is reported in its
-    Result (`ok`, `error`) and the others go on."""
+    Result (`ok` false, `error`) and the others go on. A Result that is `ok` and `partial` ran to its end
+    without some outputs: `problems` (output key -> why) names them, everything else was written."""
     settings = settings or prepare(preset, options, force)
     folder = ensure_folder(Path(out))
     jobs = [Job.of(i.source, folder / i.stem, i.stem, settings) for i in name_outputs([Path(s) for s in sources])]
@@ -62,8 +86,74 @@ def run(
     settings: JobSettings | None = None,
 ) -> Job:
     """One source into `out/<its name>/`: the finished Job (its transcript, cues per language and files);
-    SubtitlerError with the reason when it fails."""
+    SubtitlerError with the reason when it fails. A job that ran to its end is returned even when some
+    outputs could not be made: `job.problems` names them (empty when everything was made)."""
     result = run_many([source], out, preset, options, force, settings)[0]
     if not result.ok or result.job is None:
         raise SubtitlerError(f"{source}: {result.error}")
+    return result.job
+
+
+def apply(
+    folder_or_srt: str | Path,
+    language: str | None = None,
+    cues: Sequence[Cue] | None = None,
+    retranslate: bool = False,
+    *,
+    out: str | Path | None = None,
+    retranslate_edited: bool = False,
+    lenient: bool = False,
+    note: str = "",
+) -> Job:
+    """Every output of a language made again from a person's correction, without transcribing; the finished Job.
+
+    `folder_or_srt` is a corrected subtitle file (SRT, VTT or ASS: `OUT/<stem>/<stem>.<lang>.srt` as `run` wrote it,
+    or a file named so anywhere, with `out`), read strictly (`lenient`: malformed cues skipped), or a job folder
+    (`OUT/<stem>/`) with `language`. The file's cues, or `cues`, are saved as the newest version of the language's
+    corrections: taken as made from the subtitles the job's outputs show (job.json's `edited`), so that when another
+    version was saved since, EditConflict says so instead of setting it aside unseen (`EditStore.save` checks against
+    the version an edit started from). Given a folder and no cues, the corrections already saved are applied (none:
+    the machine's subtitles). The job then runs again from its job.json (its source, preset and options): the
+    transcript and the other languages' outputs are kept; the language's SRT, VTT, ASS and TXT, the soft-subtitled
+    copy, its burned copy and the review report are made from the correction. `retranslate`: when the spoken
+    language was corrected, the other languages are translated again from the corrected sentences, and follow the
+    correction from then on; a language a person corrected keeps its correction unless `retranslate_edited` (then
+    set aside, its history kept).
+    SubtitlerError with the reason when it cannot be applied or the job fails."""
+    path = Path(folder_or_srt)
+    if not path.exists():
+        raise UsageError(f"{shown(path)}: no such job folder or subtitle file")
+    if path.is_dir():
+        if not language:
+            raise UsageError(f"{shown(path)}: give the language of the corrections to apply")
+        folder, code = path, language_code(language)
+    else:
+        folder, code = locate(path, Path(out) if out is not None else None, language)
+        cues = read_cues(path, code, lenient) if cues is None else cues
+        note = note or f"from {path.name}"
+    record = recorded(folder)
+    if code not in record.languages:
+        made = ", ".join(record.languages) or "no language"
+        raise UsageError(f"{shown(folder)} has subtitles in {made}, not in {code}: `subtitler run --to {code}` adds them")
+    settings = job_settings(record.preset, record.overrides())
+    options = dataclasses.replace(settings.options, retranslate=retranslate or retranslate_edited)
+    settings = dataclasses.replace(settings, options=options)
+    if watcher_pid(folder.parent):
+        raise UsageError(f"a watcher is writing into {shown(folder.parent)}: stop it first")
+    with folder_lock(folder.parent):  # one run at a time writes into an output folder
+        if cues is not None:
+            shown_version = recorded(folder).edited.get(code, 0)  # read again: a run may have ended since
+            version = save_correction(folder, record.stem, code, cues, note, shown_version=shown_version)
+            log.info("%s: your %s corrections saved as version %d", record.stem, code, version)
+        if options.retranslate:
+            if record.language not in EditStore(folder).languages():
+                log.info("%s: nothing to translate again: the %s subtitles were not corrected", record.stem, record.language)
+            elif retranslate_edited:
+                keep = [record.language or "", code]
+                for dropped in discard_others(folder, keep, "set aside to translate again from the corrected speech"):
+                    log.info("%s: your %s corrections set aside (kept as history): translated again", record.stem, dropped)
+        job = Job.of(record.source, folder, record.stem, settings)
+        result = run_batch([job], build_stages(options))[0]
+    if not result.ok or result.job is None:
+        raise SubtitlerError(f"{shown(record.source)}: {result.error}")
     return result.job

@@ -29,6 +29,7 @@ TIMEOUT_S = 20
 REQUIRED = ("metadata.json", "model/model.bin", "sentencepiece.model")
 MAX_UNPACKED_BYTES = 8 << 30  # Argos models are a few hundred MB; anything far bigger is not one
 MAX_INDEX_BYTES = 16 << 20  # the index is a few hundred KB
+MAX_PREFIX_CHARS = 64  # a target prefix is one piece of the vocabulary ("__de__")
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class ArgosPackage:
     target: str
     version: str  # package_version from metadata.json
     name: str  # the folder's name, e.g. "translate-en_de-1_9"
+    # The piece a multilingual model's decoder must start with to write this package's language ("__de__"),
+    # from metadata.json's target_prefix; "" for a model of one target language.
+    target_prefix: str = ""
 
 
 def package_dirs() -> list[Path]:
@@ -49,8 +53,8 @@ def package_dirs() -> list[Path]:
     return [Path(data) / "argos-translate" / "packages"]
 
 
-def _parse_metadata(raw: bytes) -> tuple[str, str, str]:
-    """(source, target, version) from metadata.json's bytes; ValueError says what is wrong."""
+def _parse_metadata(raw: bytes) -> tuple[str, str, str, str]:
+    """(source, target, version, target prefix) from metadata.json's bytes; ValueError says what is wrong."""
     try:
         meta = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -67,7 +71,10 @@ def _parse_metadata(raw: bytes) -> tuple[str, str, str]:
             codes.append(languages.normalize(meta[key]))
         except ValueError as exc:
             raise ValueError(f"metadata.json {key}: {exc}") from exc
-    return codes[0], codes[1], str(meta.get("package_version", ""))
+    prefix = meta.get("target_prefix", "")
+    if not isinstance(prefix, str) or len(prefix) > MAX_PREFIX_CHARS or any(c.isspace() for c in prefix):
+        raise ValueError(f"metadata.json target_prefix must be one piece of at most {MAX_PREFIX_CHARS} characters")
+    return codes[0], codes[1], str(meta.get("package_version", "")), prefix
 
 
 def _layout_problem(present: set[str]) -> str | None:
@@ -83,8 +90,8 @@ def _read_package(folder: Path) -> ArgosPackage:
     problem = _layout_problem(present)
     if problem:
         raise ValueError(problem)
-    source, target, version = _parse_metadata((folder / "metadata.json").read_bytes())
-    return ArgosPackage(folder, source, target, version, folder.name)
+    source, target, version, prefix = _parse_metadata((folder / "metadata.json").read_bytes())
+    return ArgosPackage(folder, source, target, version, folder.name, prefix)
 
 
 def installed() -> list[ArgosPackage]:
@@ -141,7 +148,7 @@ def _check_archive(zf: zipfile.ZipFile) -> tuple[str, str]:
     problem = _layout_problem(present)
     if problem:
         raise ValueError(problem)
-    source, target, _ = _parse_metadata(zf.read(files[prefix + "metadata.json"]))
+    source, target, _, _ = _parse_metadata(zf.read(files[prefix + "metadata.json"]))
     return prefix, prefix.rstrip("/") or f"{source}_{target}"
 
 

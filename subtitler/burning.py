@@ -25,6 +25,8 @@ def burn_language(job: Job) -> str | None:
     if not burn:
         return None
     language = languages.normalize(burn)
+    if f"burned:{language}" in job.problems:  # its subtitles could not be made: said in the job's problems
+        return None
     if language not in job.cues:
         raise UsageError(f"cannot burn '{language}': this input's subtitles are in {', '.join(job.cues) or 'no language'}")
     if not job.cues[language]:

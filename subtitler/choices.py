@@ -28,6 +28,12 @@ UPSCALE_FACTORS = (1, 2, 3, 4)
 LANCZOS = "lanczos"  # the upscale method that needs no model
 MKV_SUBTITLE_CODECS = ("srt", "ass")
 FALLBACK_CONTAINERS = ("mkv",)
+AVOID = ("faces", "text")  # [style] avoid: what burned subtitles are moved away from
+NVENC_CODECS = ("h264_nvenc", "hevc_nvenc")  # NVIDIA's GPU encoders: -rc vbr -cq, presets p1..p7
+X26X_CODECS = ("libx264", "libx265")  # the CPU encoders: -crf, presets ultrafast..placebo
+AUTO_CODEC = "auto"  # the first of AUTO_CODECS that encodes here, tried before any work
+AUTO_CODECS = ("h264_nvenc", "libx264")
+VIDEO_CODECS = (*X26X_CODECS, *NVENC_CODECS, AUTO_CODEC)  # [encode] video_codec
 
 
 def _learned_methods() -> tuple[str, ...]:

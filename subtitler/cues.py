@@ -11,27 +11,35 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
-from subtitler.lines import Token, display_width, lay_out, tokenize
+from subtitler.lines import CLOSERS, SENTENCE_END, Token, breaks_cost, display_width, lay_out, tokenize
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
-__all__ = ["Problem", "Rule", "break_lines", "clean_words", "cue_violations", "display_width", "make_cues"]
+__all__ = [
+    *("Cleaned", "Problem", "Rule", "break_lines", "clean", "clean_words", "cue_violations", "display_width"),
+    *("make_cues", "max_lead_in"),
+]
 
 TINY = 0.01  # seconds: the least a word or a cue lasts
 _OPENING = frozenset("¿¡([{«“‘„‹「『（【")
 _EPSILON = 1e-6
+# Whisper's repetition artifacts: up to this many words repeated, each less sure than this, after a sentence end.
+_REPEAT_WORDS, _REPEAT_UNSURE = 3, 0.3
 
 # Cue costs. A cue ending mid-phrase costs more than one more cue, so cues end where the sense does.
 _PER_CUE = 4.0
 _MID_PHRASE, _BEFORE_CONNECTIVE, _AFTER_CLAUSE = 16.0, 9.0, 4.0
 _AFTER_BINDING = 12.0  # ending on "the", "of", "and": the reader waits for the next cue to make sense
+_LINE_BREAKS = 2.0  # times the cost of the cue's best line breaks (lines.break_cost): 24 for one after "the"
 _PAUSE_RELIEF = 0.7  # a pause near max_pause takes this share off a mid-sentence boundary
-_STRADDLE = 6.0  # a cue holding a sentence end that starts or ends mid-sentence
+_STRADDLE = 8.0  # a cue holding a sentence end that starts or ends mid-sentence
 _EMPTY_SPACE = 4.0  # times the squared unused share of the cue's lines
 _FRAGMENT = 8.0  # one or two short words alone
 _TOO_FAST = 10.0  # times the share by which characters per second pass max_cps
 _TOO_BRIEF = 5.0  # times the share of min_duration the cue cannot stay up
+_LEAD_IN_SHARE = 0.5  # a cue too fast to read may show this share of max_extend before its first word
 
 
 def break_lines(text_tokens: Sequence[str], options: CueOptions, language: str = "") -> tuple[str, ...] | None:
@@ -123,7 +131,8 @@ def cue_violations(cue: Cue, options: CueOptions) -> list[Problem]:
 def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None = None, language: str = "") -> tuple[Cue, ...]:
     """Readable subtitle cues from Whisper's words; `duration` (the media's) bounds the last one.
 
-    `language` picks the function words that good breaks avoid or prefer ("" = all known ones)."""
+    `language` picks the grammar (`subtitler/grammar/`) of the words that belong together, which good breaks
+    avoid splitting ("" = every known language's)."""
     cleaned = _glue_pieces(clean_words(words, duration))
     if not cleaned:
         return ()
@@ -138,8 +147,21 @@ def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None
     return _timed(groups, lines, cleaned, options, duration)
 
 
+class Cleaned(NamedTuple):
+    """Words fit to cut, and the repetitions dropped from them (as Whisper timed them)."""
+
+    words: list[Word]
+    dropped: tuple[Word, ...]
+
+
 def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Word]:
-    """Words fit to cut: no blanks, punctuation joined to its word, times in order and never zero."""
+    """Words fit to cut: no blanks, punctuation joined to its word, Whisper's repetition artifacts dropped,
+    times in order and never zero."""
+    return clean(words, duration).words
+
+
+def clean(words: Sequence[Word], duration: float | None = None) -> Cleaned:
+    """`clean_words`, with the repeated words it dropped ("the time. time." loses its unsure second "time.")."""
     texts: list[str] = []
     spans: list[tuple[float, float]] = []
     probabilities: list[float] = []  # how sure Whisper was of each word (the review report lists unsure ones)
@@ -161,8 +183,12 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
         probabilities.append(word.probability)
         prefix = ""
     if not texts:
-        return []
+        return Cleaned([], ())
     texts[-1] += prefix
+    kept = _without_repetitions(texts, probabilities)
+    keep = set(kept)
+    dropped = tuple(Word(*spans[k], texts[k], probabilities[k]) for k in range(len(texts)) if k not in keep)
+    texts, spans, probabilities = [texts[k] for k in kept], [spans[k] for k in kept], [probabilities[k] for k in kept]
 
     starts = [max(0.0, spans[0][0])]
     for start, _ in spans[1:]:
@@ -183,7 +209,39 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
             ends[k] = min(ends[k], limit)
             starts[k] = min(starts[k], ends[k] - TINY)
             limit = starts[k]
-    return [Word(s, e, t, p) for s, e, t, p in zip(starts, ends, texts, probabilities, strict=True)]
+    return Cleaned([Word(s, e, t, p) for s, e, t, p in zip(starts, ends, texts, probabilities, strict=True)], dropped)
+
+
+def _without_repetitions(texts: list[str], probabilities: list[float]) -> list[int]:
+    """The indices of the words to keep: not the ones that repeat, right after a sentence end, the last one to
+    three words before them with every word unsure (p < 0.3), as Whisper does at a segment boundary.
+
+    A real repetition ("very, very", "no no no") is heard, so Whisper is sure of it, and stays; so does any
+    repetition inside a sentence."""
+    kept: list[int] = []
+    k = 0
+    while k < len(texts):
+        for n in range(1, _REPEAT_WORDS + 1):
+            copy, before = range(k, k + n), kept[-n:]
+            if (
+                len(before) == n
+                and k + n <= len(texts)
+                and texts[before[-1]].rstrip(CLOSERS)[-1:] in SENTENCE_END
+                and max(probabilities[c] for c in copy) < _REPEAT_UNSURE
+                and [_form(texts[c]) for c in copy] == [_form(texts[b]) for b in before]
+                and all(_form(texts[c]) for c in copy)
+            ):
+                k += n
+                break
+        else:
+            kept.append(k)
+            k += 1
+    return kept
+
+
+def _form(text: str) -> str:
+    """A word as a repetition compares it: lower case letters and digits only ("Okay." is "okay")."""
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def _glue_pieces(words: list[Word]) -> list[Word]:
@@ -232,6 +290,8 @@ def _choose_cues(tokens: list[Token], words: list[Word], options: CueOptions) ->
                 width += len(token.space) + token.width
                 chars += len(token.space) + len(token.text)
             cost = best[i] + _cue_cost(tokens, words, i, j, width, chars, inner_sentence, options)
+            if line_count > 1:  # how well its line breaks read: a cue whose only breaks split a phrase costs more
+                cost += _LINE_BREAKS * (breaks_cost(tokens[i:j], options.max_chars_per_line, options.max_lines) or 0.0)
             if cost < best[j]:
                 best[j], back[j] = cost, i
     groups = []
@@ -273,17 +333,27 @@ def _cue_cost(
     cost += _EMPTY_SPACE * (1.0 - min(1.0, width / capacity)) ** 2
     if j - i <= 2 and width < options.max_chars_per_line / 3:
         cost += _FRAGMENT
-    # How long the cue can stay up: until max_extend after its last word, or just before the next.
+    # How long the cue can stay up: until max_extend after its last word, or just before the next; and, to
+    # be read, from a little before its first word (half the silence before it, which the cue before shares).
     until = words[j - 1].end + options.max_extend
     if j < len(words):
         until = min(until, words[j].start - options.min_gap)
-    shown = min(until - words[i].start, options.max_duration)
+    since = words[i].start
+    if i:
+        since = max(since - max_lead_in(options), (words[i - 1].end + words[i].start) / 2)
+    shown = min(until - since, options.max_duration)
     if shown < options.min_duration:
         cost += _TOO_BRIEF * (1.0 - max(shown, 0.0) / options.min_duration)
     cps = chars / max(shown, TINY)
     if cps > options.max_cps:
         cost += _TOO_FAST * (cps / options.max_cps - 1.0)
     return cost
+
+
+def max_lead_in(options: CueOptions) -> float:
+    """How long before its first word a cue too fast to read may show, into the silence before it (never the
+    first cue: no subtitle shows before anyone has spoken)."""
+    return options.max_extend * _LEAD_IN_SHARE
 
 
 def _timed(
@@ -293,24 +363,22 @@ def _timed(
     options: CueOptions,
     duration: float | None,
 ) -> tuple[Cue, ...]:
-    """Cues with their times: extended to be read, chained across short gaps, never overlapping."""
+    """Cues with their times: extended to be read, chained across short gaps, never overlapping.
+
+    A cue too fast to read stays up to max_extend after its last word, then shows a little before its first
+    word, into the silence the cue before leaves (each within max_duration, min_gap from its neighbours).
+    The first cue never shows before its first word."""
     starts = [words[i].start for i, _ in groups]
-    ends = []
-    for k, (_, j) in enumerate(groups):
-        start, spoken_end = starts[k], words[j - 1].end
-        reading = start + sum(len(line) for line in lines[k]) / options.max_cps
-        end = max(spoken_end, min(reading, spoken_end + options.max_extend), start + options.min_duration)
-        has_next = k + 1 < len(groups)
-        limit = starts[k + 1] - options.min_gap if has_next else math.inf
-        if has_next and starts[k + 1] - end < options.chain_gap:
-            end = limit  # a blink between two cues reads as flicker: close it up to min_gap
-        end = min(end, start + options.max_duration, limit)
-        floor = start + min(options.min_duration, max(spoken_end - start, TINY))
-        if has_next and end < floor:
-            # The next cue comes too soon for this one to be seen at all: it waits a moment instead.
-            end = floor
-            starts[k + 1] = max(starts[k + 1], floor + options.min_gap)
-        ends.append(end)
+    chars = [sum(len(line) for line in cue_lines) for cue_lines in lines]
+    ends = _ends(groups, chars, words, options, starts, math.inf if duration is None else duration)
+    for k, (i, _) in enumerate(groups):  # too fast still: show earlier, into the silence before
+        short = chars[k] / options.max_cps - (ends[k] - starts[k])
+        if k and short > _EPSILON:  # not the first: no cue shows before anyone has spoken
+            earliest = max(words[i].start - max_lead_in(options), ends[k] - options.max_duration, ends[k - 1] + options.min_gap)
+            starts[k] = min(starts[k], max(starts[k] - short, earliest))
+    for k in range(len(groups) - 1):  # a blink between two cues reads as flicker: close it up to min_gap
+        if starts[k + 1] - ends[k] < options.chain_gap:
+            ends[k] = max(ends[k], min(starts[k + 1] - options.min_gap, starts[k] + options.max_duration))
     if duration is not None:  # walk back from the media's end, keeping every cue at least TINY long
         limit = duration
         for k in reversed(range(len(ends))):
@@ -319,3 +387,30 @@ def _timed(
             limit = starts[k] - options.min_gap
     shown = [tuple(words[i:j]) for i, j in groups]
     return tuple(Cue(s, e, ls, ws) for s, e, ls, ws in zip(starts, ends, lines, shown, strict=True))
+
+
+def _ends(
+    groups: list[tuple[int, int]],
+    chars: list[int],
+    words: list[Word],
+    options: CueOptions,
+    starts: list[float],
+    duration: float,
+) -> list[float]:
+    """Each cue's end: long enough to be read (up to max_extend after its last word), never into the next
+    cue nor past the media's end; a cue the next one follows too soon to be seen at all pushes that one's
+    start (in `starts`)."""
+    ends = []
+    for k, (_, j) in enumerate(groups):
+        start, spoken_end = starts[k], words[j - 1].end
+        reading = start + chars[k] / options.max_cps
+        end = max(spoken_end, min(reading, spoken_end + options.max_extend), start + options.min_duration)
+        has_next = k + 1 < len(groups)
+        end = min(end, start + options.max_duration, starts[k + 1] - options.min_gap if has_next else duration)
+        floor = start + min(options.min_duration, max(spoken_end - start, TINY))
+        if has_next and end < floor:
+            # The next cue comes too soon for this one to be seen at all: it waits a moment instead.
+            end = floor
+            starts[k + 1] = max(starts[k + 1], floor + options.min_gap)
+        ends.append(end)
+    return ends

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 from subtitler.canvas import canvas_for
+from subtitler.edits import Edit, EditStore
 from subtitler.formats import FORMATS
 from subtitler.job import Job
 from subtitler.names import shown
 from subtitler.reuse import digest
+
+log = logging.getLogger(__name__)
+
+EDITED = "edited:"  # what a digest made from a person's correction starts with
 
 # Settings that change how fast Whisper runs but not what it writes.
 SPEED_ONLY = ("device", "threads", "batch_size")
@@ -28,9 +34,31 @@ def transcript_digest(job: Job) -> str:
 
 
 def text_digest(job: Job, language: str) -> str:
-    """What a language's words were made from: a subtitle file given, its translation, or the transcript and the glossary."""
+    """What a language's words were made from: a person's correction (`edited:<lang>:<version digest>`, from
+    `with_edit` or a subtitle file given to burn), its translation, or the transcript and the glossary."""
     given = job.digests.get(f"subs:{language}") or job.digests.get(f"translation:{language}")
     return given or digest(transcript_digest(job), job.glossary)
+
+
+def edit_digest(language: str, edit: Edit) -> str:
+    """What a correction says and when: `edited:<lang>:<digest of its cues>` (the same cues, the same digest)."""
+    return f"{EDITED}{language}:{digest([dataclasses.asdict(cue) for cue in edit.cues])}"
+
+
+def with_edit(job: Job, language: str) -> Job | None:
+    """The job with `language`'s cues taken from a person's current correction in the job folder (`edits.EditStore`),
+    their text digest made from it (so every output of the language follows it) and its version noted; None when
+    the language has no correction in use."""
+    edit = EditStore(job.folder).current(language)
+    if edit is None:
+        return None
+    log.info("%s: kept your edited subtitles (%s, version %d)", job.stem, language, edit.version)
+    return dataclasses.replace(
+        job,
+        cues={**job.cues, language: edit.cues},
+        edited={**job.edited, language: edit.version},
+        digests={**job.digests, f"subs:{language}": edit_digest(language, edit)},
+    )
 
 
 def subtitle_digest(job: Job, fmt: str, language: str) -> str:

@@ -136,3 +136,17 @@ class SubtitleFileError(UsageError):
         super().__init__(message)
         self.path = path
         self.problems = problems  # (line number, rule), the line 0 for the file as a whole
+
+
+class EditConflict(SubtitlerError):
+    """A correction was made from a version of the subtitles that is no longer the newest: saving it would
+    overwrite, unseen, what someone saved since. `current` is the newest version (0: none yet), `base` the one
+    the refused correction was made from."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, language: str, current: int, base: int):
+        super().__init__(message)
+        self.language = language
+        self.current = current
+        self.base = base

@@ -9,12 +9,14 @@ an absolute `file:` argument (`adapters.ffmpeg.media_arg`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
-from subtitler import languages
+from subtitler import choices, languages
 from subtitler.adapters.ffmpeg import media_arg
-from subtitler.model import MediaInfo
+from subtitler.model import MediaInfo, VideoInfo
 from subtitler.options import EncodeOptions, OutputOptions
 
 # Audio codecs an MP4 file can carry as they are; anything else is re-encoded.
@@ -60,9 +62,25 @@ def burn_chain(odd_size: bool) -> str:
     return f"{chain},{EVEN_SIZE}" if odd_size else chain
 
 
+# HEVC tagged hvc1 (ffmpeg writes hev1 in MP4 and MOV), the tag Apple's players expect; Matroska takes it too.
+HEVC_CODECS = frozenset({"libx265", "hevc_nvenc"})
+
+
+def _quality_args(encode: EncodeOptions, codec: str) -> list[str]:
+    """The quality and speed keys of the codec's family."""
+    if codec in choices.NVENC_CODECS:
+        # Constant quality: VBR steered by -cq alone; -b:v 0, or ffmpeg's 2 Mbit/s NVENC default would be its target.
+        return ["-preset", encode.nvenc_preset, "-tune", "hq", "-rc", "vbr", "-cq", str(encode.nvenc_cq), "-b:v", "0"]
+    return ["-crf", str(encode.crf), "-preset", encode.x264_preset]
+
+
 def video_args(encode: EncodeOptions) -> list[str]:
-    """The video encode of every re-encoded output."""
-    return ["-c:v", encode.video_codec, "-crf", str(encode.crf), "-preset", encode.x264_preset, "-pix_fmt", encode.pixel_format]
+    """The video encode of every re-encoded output: x264 and x265 with -crf and -preset, NVENC with -cq and
+    -preset p1..p7. `auto` is made a codec before any work (`adapters.ffmpeg.resolve_encoder`); a caller that
+    skipped that gets the CPU encoder it falls back to."""
+    codec = choices.AUTO_CODECS[-1] if encode.video_codec == choices.AUTO_CODEC else encode.video_codec
+    tag = ["-tag:v", "hvc1"] if codec in HEVC_CODECS else []
+    return ["-c:v", codec, *_quality_args(encode, codec), "-pix_fmt", encode.pixel_format, *tag]
 
 
 def audio_args(encode: EncodeOptions, fits: bool, filtered: bool, webm: bool = False) -> list[str]:
@@ -105,8 +123,9 @@ def faststart(mp4: bool = True) -> list[str]:
 def mux_args(
     source: Path, tracks: list[tuple[str, Path]], existing_subtitles: int, container: Container, output: Path
 ) -> list[str]:
-    """ffmpeg arguments: streams copied, one new tagged track per (language, file), the first new one default."""
-    args = ["-i", media_arg(source)]
+    """ffmpeg arguments: streams copied, one new tagged track per (language, file), the first new one default.
+    `+genpts` gives packets without a timestamp one (an AVI of H.264 with B-frames has such packets)."""
+    args = ["-fflags", "+genpts", "-i", media_arg(source)]
     for _, path in tracks:
         args += ["-i", media_arg(path)]
     args += ["-map", "0:v?", "-map", "0:a?", "-map", "0:s?"]
@@ -130,13 +149,137 @@ def burn_args(source: Path, media: MediaInfo, encode: EncodeOptions, output: Pat
     ]  # fmt: skip
 
 
+# --- colour: an upscaled picture keeps the source's ---------------------------------------------------------
+# A source's Y'CbCr matrix in the names scale's in_/out_color_matrix take; a source tagged with none of these (or
+# not tagged) is read with the matrix players guess for its size.
+SCALE_MATRICES = {"bt709": "bt709", "smpte170m": "smpte170m", "bt470bg": "bt470bg", "fcc": "fcc",
+                  "smpte240m": "smpte240m", "bt2020nc": "bt2020"}  # fmt: skip
+SD_PRIMARIES = {576: "bt470bg", 480: "smpte170m", 486: "smpte170m"}  # PAL and NTSC; other SD sizes: BT.709's
+SDR_TRANSFER = "bt709"  # an untagged transfer: players take every SDR curve (BT.709's, BT.601's) as BT.1886
+
+
+@dataclass(frozen=True)
+class Colour:
+    """The colour an upscaled picture is converted into and tagged with: the source's, in ffmpeg's names, with
+    what the source did not tag guessed as players guess it (`assumed` names those fields)."""
+
+    space: str  # the Y'CbCr matrix, one of SCALE_MATRICES
+    primaries: str
+    transfer: str
+    range: str  # "tv" (limited) or "pc" (full)
+    assumed: tuple[str, ...] = ()  # "space", "primaries", "transfer", "range": not tagged in the source
+    rgb_source: bool = False  # the source's pixels are RGB: no matrix or range to read them with
+
+
+def is_hd(width: int, height: int) -> bool:
+    """What players take for HD when a stream does not say its matrix (mpv, libplacebo, VLC and browsers)."""
+    return width >= 1280 or height > 576
+
+
+def source_colour(video: VideoInfo) -> Colour:
+    """The source's colour, the fields it does not tag guessed from its stored size as players do: BT.601
+    (SMPTE 170M) for SD and BT.709 for HD, limited range, BT.709 primaries except for 576-line (BT.470BG) and
+    480-line (SMPTE 170M) pictures, the SDR transfer."""
+    hd = is_hd(video.width, video.height)
+    assumed = []
+    space = video.colour_space
+    if space not in SCALE_MATRICES:
+        space = "bt709" if hd else "smpte170m"
+        assumed.append("space")
+    primaries = video.colour_primaries
+    if not primaries:
+        primaries = "bt709" if hd else SD_PRIMARIES.get(video.height, "bt709")
+        assumed.append("primaries")
+    transfer = video.colour_transfer or SDR_TRANSFER
+    if not video.colour_transfer:
+        assumed.append("transfer")
+    rgb = video.colour_space == "gbr"
+    colour_range = "tv" if rgb else video.colour_range or "tv"  # an RGB source's own range is not the output's
+    if rgb or not video.colour_range:
+        assumed.append("range")
+    return Colour(space, primaries, transfer, colour_range, tuple(assumed), rgb_source=rgb)
+
+
+def _scale_colour(colour: Colour | None) -> str:
+    """scale's options that read its input in `colour`'s matrix and range and write the same: the source's pixels
+    resized in their own Y'CbCr, converted by nothing, whatever swscale would guess for an untagged source."""
+    if colour is None:
+        return ""
+    matrix = SCALE_MATRICES[colour.space]
+    read = "" if colour.rgb_source else f":in_color_matrix={matrix}:in_range={colour.range}"
+    return f"{read}:out_color_matrix={matrix}:out_range={colour.range}"
+
+
+def colour_tags(colour: Colour) -> str:
+    """Tags the frames (and so the encoded streams) with `colour`; converts nothing."""
+    tags = f"colorspace={colour.space}:color_primaries={colour.primaries}:color_trc={colour.transfer}"
+    return f"setparams={tags}:range={colour.range}"
+
+
+# --- upscaling inside ffmpeg ---------------------------------------------------------------------------------
+SHARPEN_STEPS = 20  # [enhance] sharpen is applied in steps of 1/20: the mask is an integer kernel
+
+
+@dataclass(frozen=True)
+class Upscale:
+    """An upscale ffmpeg does itself (lanczos): the output size, the factor and the unsharp mask's strength."""
+
+    width: int
+    height: int
+    factor: int
+    sharpen: float = 0.0
+
+
+def upscale_for(video: VideoInfo, factor: int, sharpen: float) -> Upscale:
+    """`factor` times the displayed size (rotation applied, pixels made square), made even for yuv420p."""
+    width, height = video.display_size
+    return Upscale(width * factor // 2 * 2, height * factor // 2 * 2, factor, sharpen)
+
+
+def sharpen_filter(sharpen: float, factor: int) -> str:
+    """The light unsharp mask after an upscale, on luma: the picture plus `sharpen` times its difference from a
+    binomial blur as wide as the factor spreads an edge (3x3 at 2x, 5x5 at 3x, 7x7 at 4x; 3x3 is a Gaussian of
+    sigma 0.7 output pixels), one integer kernel for ffmpeg's `convolution`. Not ffmpeg's `unsharp`, the same
+    mask, whose 8-bit arithmetic rounds down: -0.2 levels on average on real film."""
+    size = 2 * min(max(factor, 2), 4) - 1
+    amount = Fraction(sharpen).limit_denominator(SHARPEN_STEPS)
+    row = [math.comb(size - 1, k) for k in range(size)]
+    spread = 4 ** (size - 1)  # the 2-D binomial's sum: the kernel's divisor but for `amount`'s
+    kernel = [-amount.numerator * a * b for a in row for b in row]
+    kernel[len(kernel) // 2] += (amount.denominator + amount.numerator) * spread
+    divisor = amount.denominator * spread
+    common = math.gcd(divisor, *kernel)
+    cells = " ".join(str(k // common) for k in kernel)
+    return f"convolution=0m='{cells}':0rdiv=1/{divisor // common}"
+
+
+def upscale_chain(upscale: Upscale, colour: Colour | None, pixel_format: str) -> str:
+    """The source's frames (autorotated) resized by Lanczos straight to the output size, in their own Y'CbCr and
+    the encode's pixel format, sharpened, with square pixels, tagged with the source's colour. Accurate rounding:
+    without it swscale's Lanczos darkens real film by 0.06 levels."""
+    scale = f"scale=w={upscale.width}:h={upscale.height}:flags=lanczos+accurate_rnd{_scale_colour(colour)}"
+    chain = [scale, f"format={pixel_format}"]
+    if upscale.sharpen > 0:
+        chain.append(sharpen_filter(upscale.sharpen, upscale.factor))
+    chain.append("setsar=1")
+    if colour is not None:
+        chain.append(colour_tags(colour))
+    return ",".join(chain)
+
+
+def piped_chain(colour: Colour, pixel_format: str) -> str:
+    """The upscaled frames from the pipe (yuv420p, even-sized, still in the source's matrix and range:
+    `adapters.frames`) tagged with its colour and put in the encode's pixel format (nothing else converted)."""
+    return f"{colour_tags(colour)},format={pixel_format}"
+
+
 @dataclass(frozen=True)
 class Plan:
     """What one enhance pass writes: from where, into which files, with which filters."""
 
     source: Path
     media: MediaInfo
-    upscale: bool  # the frames come upscaled from Python on stdin (NUT) instead of from the source
+    upscale: bool  # the picture is upscaled: by ffmpeg with `scale`, else in Python, the frames coming on stdin (NUT)
     audio_filter: str  # "" = the audio is copied
     tracks: list[tuple[str, Path]]  # soft-copy subtitle tracks (language, file in the scratch folder)
     container: Container
@@ -144,6 +287,13 @@ class Plan:
     burned: Path | None
     encode: EncodeOptions
     odd_size: bool = False  # frames of odd width or height: yuv420p needs even ones
+    scale: Upscale | None = None  # ffmpeg upscales the source itself (lanczos): no frames through Python
+    colour: Colour | None = None  # what the upscaled picture is converted into and tagged; None = as the frames come
+
+    @property
+    def piped(self) -> bool:
+        """The upscaled frames come from Python on stdin."""
+        return self.upscale and self.scale is None
 
 
 def _pad(stream: str) -> str:
@@ -154,8 +304,14 @@ def _pad(stream: str) -> str:
 def _enhance_graph(plan: Plan, source_index: int) -> tuple[list[str], str, str, str, str]:
     """The filter graph, and the video and audio pads of the soft and the burned copy."""
     graph = []
-    video = "0:v:0" if plan.upscale else f"{source_index}:V:0"  # a stream; "[label]" once a filter made it
-    if plan.upscale and plan.odd_size:
+    video = "0:v:0" if plan.piped else f"{source_index}:V:0"  # a stream; "[label]" once a filter made it
+    if plan.scale is not None and plan.upscale:
+        graph.append(f"{_pad(video)}{upscale_chain(plan.scale, plan.colour, plan.encode.pixel_format)}[up]")
+        video = "[up]"
+    elif plan.piped and plan.colour is not None:
+        graph.append(f"{_pad(video)}{piped_chain(plan.colour, plan.encode.pixel_format)}[up]")
+        video = "[up]"
+    elif plan.piped and plan.odd_size:
         graph.append(f"{_pad(video)}{EVEN_SIZE}[even]")
         video = "[even]"
     both = plan.soft is not None and plan.burned is not None
@@ -176,8 +332,8 @@ def _enhance_graph(plan: Plan, source_index: int) -> tuple[list[str], str, str, 
 
 def enhance_args(plan: Plan) -> list[str]:
     """ffmpeg arguments (run in the scratch folder) for the soft copy and the burned copy in one process."""
-    args: list[str] = ["-f", "nut", "-i", "pipe:0"] if plan.upscale else []
-    source_index = 1 if plan.upscale else 0
+    args: list[str] = ["-f", "nut", "-i", "pipe:0"] if plan.piped else []
+    source_index = 1 if plan.piped else 0
     args += ["-i", media_arg(plan.source)]
     for _, path in plan.tracks:
         args += ["-i", media_arg(path)]
@@ -200,3 +356,23 @@ def enhance_args(plan: Plan) -> list[str]:
         args += ["-map_metadata", str(source_index), *faststart(), "-fps_mode", "passthrough"]
         args += [media_arg(plan.burned)]
     return args
+
+
+# Seconds decoded before the moment previewed: ffmpeg's seek in some containers (MPEG-TS) lands on the keyframe
+# after the time asked, so it is asked for earlier, and the frames before the moment are dropped by their time.
+PREVIEW_PREROLL = 5.0
+
+
+def preview_args(source: Path, media: MediaInfo, at: float, output: Path) -> list[str]:
+    """ffmpeg arguments (run in the scratch folder) for the first frame at or after `at` seconds of the burned
+    copy, as a PNG; nothing else is encoded. The input is seeked before it is opened (fast), its timestamps are
+    put back where the burn has them (-ss starts them at 0) so that libass draws the cues of that moment, then
+    the burn's own filters."""
+    start = max(0.0, at - PREVIEW_PREROLL)
+    return [
+        "-ss", f"{start:.6f}", "-i", media_arg(source),
+        "-map", "0:V:0",
+        "-vf", f"setpts=PTS+{start:.6f}/TB,trim=start={at:.6f},{burn_chain(is_odd(media))}",
+        "-frames:v", "1", "-c:v", "png", "-f", "image2", "-update", "1",  # one picture, its name taken as it is
+        media_arg(output),
+    ]  # fmt: skip

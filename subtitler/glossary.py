@@ -49,6 +49,11 @@ class Glossary:
     def hotwords(self) -> str:
         return ", ".join(t.text for t in self.terms)
 
+    def merged(self, other: Glossary) -> Glossary:
+        """These terms and `other`'s, `other` winning for a term both have (case-insensitive)."""
+        theirs = {t.text.casefold() for t in other.terms}
+        return Glossary((*(t for t in self.terms if t.text.casefold() not in theirs), *other.terms))
+
     def _longest_first(self) -> list[Term]:
         return sorted(self.terms, key=lambda t: -len(t.text))
 
@@ -149,6 +154,9 @@ def _from_csv(path: Path, text: str) -> list[Term]:
         table = {code: cell for code, cell in zip(header, row[1:], strict=False) if cell}
         terms.append(Term(row[0], _renderings(path, row[0], table)))
     return terms
+
+
+JOB_FILE = "glossary.toml"  # a job's own terms, in its output folder (added in the studio's editor)
 
 
 def load(path: Path | str | None) -> Glossary:

@@ -7,51 +7,11 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from subtitler import grammar
+
 SENTENCE_END = frozenset(".?!…。？！．｡‼⁇⁈⁉")
 CLAUSE_END = frozenset(",;:—–、，；：")
-_CLOSERS = "\"'”’»›)]}」』）】"
-
-# Per language: words a line should not end on (articles, determiners, and everything in the second
-# group), then the prepositions and conjunctions, which a line may well start with.
-_FUNCTION_WORDS: dict[str, tuple[str, str]] = {
-    "en": (
-        "the a an my your his its our their this these those",
-        "of to in on at for with from by about into onto over under between through without along across"
-        " around behind before after during until against among toward towards upon within"
-        " and or but nor so because if that when while although though than",
-    ),
-    "fr": (
-        "le la les un une des ce cet cette ces mon ma mes ton ta tes son sa ses",
-        "de du au aux à en dans sur sous pour par avec sans chez vers entre et ou mais donc car que qui si quand comme",
-    ),
-    "es": (
-        "el la los las un una unos unas mi mis tu tus su sus este esta estos estas",
-        "de del a al en con por para sin sobre entre hacia desde hasta y e o u pero que si porque cuando como ni",
-    ),
-    "de": (
-        "der die das den dem des ein eine einen einem einer eines mein meine sein seine",
-        "von vom zu zum zur mit auf in im an am bei beim für aus nach über unter durch gegen ohne um"
-        " und oder aber denn dass wenn weil als ob",
-    ),
-    "ca": (
-        "el la els les un una uns unes meu meva seu seva",
-        "de del dels a al als en amb per pel pels sense sobre entre cap des fins i o però que si perquè quan com ni",
-    ),
-    "it": (
-        "il lo la i gli le un uno una",
-        "di del dello della dei degli delle a al allo alla ai agli alle da in nel nella con su sul per tra fra"
-        " e ed o ma che se perché quando come",
-    ),
-    "pt": (
-        "o a os as um uma uns umas meu minha seu sua",
-        "de do da dos das em no na nos nas a ao aos pelo pela com por para sem sobre entre até desde"
-        " e ou mas que se porque quando como nem",
-    ),
-}
-_BINDING = {lang: frozenset(f"{det} {conn}".split()) for lang, (det, conn) in _FUNCTION_WORDS.items()}
-_CONNECTIVE = {lang: frozenset(conn.split()) for lang, (_, conn) in _FUNCTION_WORDS.items()}
-_BINDING[""] = frozenset().union(*_BINDING.values())
-_CONNECTIVE[""] = frozenset().union(*_CONNECTIVE.values())
+CLOSERS = "\"'”’»›)]}」』）】"
 
 # Layout costs. Between two lines, breaking after a comma rather than mid-phrase is worth about 20
 # characters of difference in their lengths.
@@ -78,21 +38,22 @@ class Token:
     width: int
     ends_sentence: bool
     ends_clause: bool
-    binds_forward: bool  # an article, preposition or conjunction: no line or cue should end on it
+    binds_forward: bool  # it belongs with the next word ("the", "je", "40" before "seconds"): no line or cue ends on it
     connective: bool  # a preposition or conjunction: a good word to start a line or cue with
 
 
 def tokenize(texts: Sequence[str], language: str = "") -> list[Token]:
-    """Tokens from words as Whisper writes them (" Hello"); blank words are dropped."""
-    lang = language.lower().replace("_", "-").split("-")[0]
-    binding, connective = _BINDING.get(lang, _BINDING[""]), _CONNECTIVE.get(lang, _CONNECTIVE[""])
+    """Tokens from words as Whisper writes them (" Hello"); blank words are dropped.
+
+    Whether a word binds to the next one comes from the language's grammar (`subtitler/grammar/`), which
+    also looks at the next word: "40" binds to "seconds", "sais" to "pas"."""
+    rules = grammar.for_language(language)
+    words = [(raw, " ".join(raw.split())) for raw in texts]
+    words = [(raw, text) for raw, text in words if text]
     tokens = []
-    for raw in texts:
-        text = " ".join(raw.split())
-        if not text:
-            continue
-        mark = text.rstrip(_CLOSERS)[-1:]
-        key = text.lower() if text[-1].isalnum() else ""  # "of," ends a clause, not a phrase
+    for k, (raw, text) in enumerate(words):
+        mark = text.rstrip(CLOSERS)[-1:]
+        following = words[k + 1][1] if k + 1 < len(words) else ""
         tokens.append(
             Token(
                 space=" " if raw[0].isspace() else "",
@@ -100,8 +61,8 @@ def tokenize(texts: Sequence[str], language: str = "") -> list[Token]:
                 width=display_width(text),
                 ends_sentence=mark in SENTENCE_END,
                 ends_clause=mark in CLAUSE_END,
-                binds_forward=key in binding,
-                connective=text.lower().strip("¿¡\"'“‘«(") in connective,
+                binds_forward=rules.binds(text, following),
+                connective=rules.opens(text),
             )
         )
     return tokens
@@ -113,31 +74,62 @@ def join(tokens: Sequence[Token]) -> str:
 
 def min_lines(tokens: Sequence[Token], max_chars: int) -> int | None:
     """The fewest lines the tokens fit in (filling each line greedily is optimal), None if one is too wide."""
-    lines, current = 0, 0
+    return _fewest_lines(tokens, max_chars)[0] if tokens else 0
+
+
+def _fewest_lines(tokens: Sequence[Token], max_chars: int) -> list[int | None]:
+    """For each start p, the fewest lines tokens[p:] fit in (None if one token is too wide), in linear time:
+    a greedy line from p ends no later than a greedy line from p + 1."""
+    n = len(tokens)
+    ends = _ends(tokens)
+    need: list[int | None] = [None] * n + [0]
+    stop = 0  # past the last token of the greedy line from p
+    for p in reversed(range(n)):
+        if tokens[p].width > max_chars:
+            stop = p
+            continue
+        stop = max(stop, p + 1)
+        while stop > p + 1 and ends[stop] - ends[p] - len(tokens[p].space) > max_chars:
+            stop -= 1
+        rest = need[stop]
+        need[p] = None if rest is None else 1 + rest
+    return need
+
+
+def _ends(tokens: Sequence[Token]) -> list[int]:
+    ends = [0]
     for token in tokens:
-        if token.width > max_chars:
-            return None
-        joined = current + len(token.space) + token.width
-        if lines and joined <= max_chars:
-            current = joined
-        else:
-            lines, current = lines + 1, token.width
-    return lines
+        ends.append(ends[-1] + len(token.space) + token.width)
+    return ends
 
 
 def lay_out(tokens: Sequence[Token], max_chars: int, max_lines: int) -> tuple[str, ...] | None:
     """The best-reading lines for one cue, in as few lines as fit; None if they do not fit max_lines."""
+    found = _best_layout(tokens, max_chars, max_lines)
+    if found is None:
+        return None
+    bounds = (0, *found[1], len(tokens))
+    return tuple(join(tokens[a:b]) for a, b in itertools.pairwise(bounds)) if tokens else ()
+
+
+def breaks_cost(tokens: Sequence[Token], max_chars: int, max_lines: int) -> float | None:
+    """How well the breaks of the best lines for these tokens read (0 for one line, more for a break that
+    splits what belongs together); None if they do not fit max_lines."""
+    found = _best_layout(tokens, max_chars, max_lines)
+    return None if found is None else sum(break_cost(tokens[c - 1], tokens[c]) for c in found[1])
+
+
+def _best_layout(tokens: Sequence[Token], max_chars: int, max_lines: int) -> tuple[float, tuple[int, ...]] | None:
+    """The cheapest line breaks (token indices) in as few lines as fit, and their cost."""
     n = len(tokens)
-    ends = [0]
-    for token in tokens:
-        ends.append(ends[-1] + len(token.space) + token.width)
+    ends = _ends(tokens)
 
     def width(a: int, b: int) -> int:
         return ends[b] - ends[a] - len(tokens[a].space)
 
     if n <= 1 or width(0, n) <= max_chars:
-        return (join(tokens),) if tokens else ()
-    need = [min_lines(tokens[p:], max_chars) for p in range(n)]
+        return 0.0, ()
+    need = _fewest_lines(tokens, max_chars)
     count = need[0]
     if count is None or count > max_lines:
         return None
@@ -163,9 +155,7 @@ def lay_out(tokens: Sequence[Token], max_chars: int, max_lines: int) -> tuple[st
         total += _TOP_HEAVY * sum(max(0, a - b) for a, b in itertools.pairwise(widths)) / max_chars
         return total + sum(break_cost(tokens[c - 1], tokens[c]) for c in cut)
 
-    best = min(cuts(0, count), key=cost)
-    bounds = (0, *best, n)
-    return tuple(join(tokens[a:b]) for a, b in itertools.pairwise(bounds))
+    return min((cost(cut), cut) for cut in cuts(0, count))
 
 
 def break_cost(before: Token, after: Token) -> float:

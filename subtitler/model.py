@@ -90,6 +90,11 @@ class VideoInfo:
     fps: float
     rotation: int = 0  # degrees, as the display matrix says (-90 = portrait phone clip)
     sar: float = 1.0  # sample (pixel) aspect ratio
+    # Colour as the stream tags it, in ffmpeg's names; "" = not tagged (players then guess from the size).
+    colour_space: str = ""  # the Y'CbCr matrix: "bt709", "smpte170m", "bt470bg"...; "gbr" for RGB-coded pictures
+    colour_primaries: str = ""  # "bt709", "smpte170m", "bt470bg"...
+    colour_transfer: str = ""  # "bt709", "smpte170m", "iec61966-2-1"...
+    colour_range: str = ""  # "tv" (limited, 16-235) or "pc" (full, 0-255)
 
     @property
     def display_size(self) -> tuple[int, int]:

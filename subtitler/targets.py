@@ -16,7 +16,17 @@ def targets(options: Options) -> list[str]:
 
 
 def check_routes(options: Options, model: ResolvedModel, source: str | None) -> dict[str, Route]:
-    """A route for each target language from `source` (None: not known yet); MissingPairError if one has none."""
+    """A route for each target language from `source` (None: not known yet); MissingPairError if one has none.
+
+    Whisper's translation counts when some installed model can translate (`whisper_translator`): large-v3-turbo
+    cannot (it answers in the spoken language), so with it alone the other engines take the hop into English."""
     multilingual = model_store.is_multilingual(model.path)
-    catalog = engines.catalog(multilingual)
-    return plan(source if multilingual else "en", targets(options), catalog, options.translate.engine, engines.hints)
+    wanted = targets(options)
+    catalog = engines.catalog(bool(wanted) and model_store.whisper_can_translate(model))
+    return plan(source if multilingual else "en", wanted, catalog, options.translate.engine, engines.hints)
+
+
+def whisper_translator(model: ResolvedModel) -> ResolvedModel | None:
+    """The model a Whisper translation hop runs with: the transcribing one, or (large-v3-turbo transcribes) the best
+    installed model that translates; None when there is none (then no route has a Whisper hop)."""
+    return model_store.translator(model)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 
@@ -156,3 +164,98 @@ def portrait_video(media_dir: Path, shared: Path) -> Path:
 def anamorphic_video(media_dir: Path, shared: Path) -> Path:
     """The real SAR 2:3 clip."""
     return picture_under_speech(VIDEO / "sar_2by3.mp4", media_dir / "anamorphic.mp4")
+
+
+# -- the studio: a real server (`subtitler studio`) on 127.0.0.1 at a free port, and a real headless Chromium --
+STUDIO_START_S = 90  # the studio checks the model and the encoder before it listens
+STUDIO_STOP_S = 60
+
+
+@dataclasses.dataclass
+class StudioServer:
+    """A `subtitler studio DIR` process: `url` ends with "/", `token` is None unless one is required."""
+
+    root: Path
+    url: str
+    token: str | None
+    process: subprocess.Popen[bytes]
+    args: tuple[str, ...]
+    log: Path
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTP client for this studio, with the access token (as a bearer) when it has one."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return httpx.Client(base_url=self.url, headers={**headers, **kwargs.pop("headers", {})}, timeout=60, **kwargs)
+
+    def csrf(self) -> str:
+        """The CSRF token of the studio's pages, as the jobs page gives it."""
+        with self.client() as client:
+            found = re.search(r'<meta name="csrf-token" content="([^"]+)"', client.get("/").text)
+        assert found, "no CSRF token in the page"
+        return found.group(1)
+
+    def page(self, path: str = "") -> str:
+        """A page's address; with the token (?token=) when the studio has one, as the printed link does."""
+        return f"{self.url}{path}" + (f"?token={self.token}" if self.token else "")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=STUDIO_STOP_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait(timeout=STUDIO_STOP_S)
+
+
+def start_studio(root: Path, *extra: str) -> StudioServer:
+    """`subtitler studio ROOT --port 0` (a free port) with `extra` options; waits for its address, boundedly."""
+    out = root.parent / f"{root.name}.stdout"
+    log = root.parent / f"{root.name}.stderr"
+    args = ("studio", str(root), "--port", "0", "--settle", "0.5", "--rescan", "1", *extra)
+    with out.open("wb") as stdout, log.open("ab") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "subtitler", *args], stdout=stdout, stderr=stderr)
+    deadline = time.monotonic() + STUDIO_START_S
+    while time.monotonic() < deadline:
+        found = re.search(r"Studio: (http://127\.0\.0\.1:\d+/)(?:\?token=(\S+))?", out.read_text(encoding="utf-8"))
+        if found:
+            return StudioServer(root, found.group(1), found.group(2), process, args, log)
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.kill()
+    process.wait(timeout=STUDIO_STOP_S)
+    raise AssertionError(f"the studio did not start: {log.read_text(encoding='utf-8', errors='replace')[-3000:]}")
+
+
+@pytest.fixture
+def studio_server(tmp_path: Path, base_model: Any, shared: Path) -> Iterator[StudioServer]:
+    """A studio on a fresh DIR (tmp_path/studio), its real watcher and workers, stopped at the end."""
+    server = start_studio(tmp_path / "studio")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through its chromedriver; the page's console kept (`get_log("browser")`)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    need(bool(chromium and driver_path), "chromium and chromedriver are needed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1200,1000",
+                     "--lang=en-US", "--no-first-run", "--disable-extensions", "--disable-background-networking"):  # fmt: skip
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=str(driver_path)))
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()

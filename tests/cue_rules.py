@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from subtitler.cues import Rule, cue_violations
+from subtitler.cues import Rule, cue_violations, max_lead_in
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
@@ -38,7 +38,18 @@ def check_invariants(words: list[Word], cues: tuple[Cue, ...], options: CueOptio
             or cue.duration >= options.max_duration - EPS
             or (duration is not None and cue.end >= duration - EPS)
         )
+        # Too fast also only where it could not show earlier: into the silence the cue before leaves, up to
+        # max_lead_in before its first word (the first cue never shows before its first word).
+        previous = cues[k - 1] if k else None
+        held_early = (
+            previous is None
+            or cue.start <= previous.end + options.min_gap + EPS
+            or cue.start <= spoken[0].start - max_lead_in(options) + EPS
+            or cue.duration >= options.max_duration - EPS
+        )
         for problem in problems:
             if problem.rule in (Rule.MIN_DURATION, Rule.READING_SPEED):
                 assert held_back, (cue, problem)
+            if problem.rule is Rule.READING_SPEED:
+                assert held_early, (cue, previous, problem)
     assert first_word == len(words)

@@ -123,6 +123,28 @@ def test_sentences_are_translated_in_one_batch_like_one_by_one(package: argos_pa
     assert len(set(batched[i] for i in (0, 1, 3, 4, 5))) > 1  # the output depends on the input
 
 
+def test_a_target_prefix_starts_every_output_and_is_not_in_the_text(tmp_path: Path, store: Path):
+    """A multilingual package names the piece its decoder must start with (argostranslate's target_prefix). The
+    tiny model has that piece but never writes it by itself: only the prefix sent to CTranslate2 puts it first."""
+    prefixed = argos_packages.install_file(build_package(tmp_path, "en", "de", target_prefix="__de__"))
+    assert prefixed.target_prefix == "__de__" and argos_packages.installed() == [prefixed]
+    _, tokenizer = argos.load(prefixed.path, "cpu", 2)
+    pieces = [tokenizer.encode(text, out_type=str) for text in SENTENCES]
+    raw = argos.hypotheses(prefixed, pieces, "cpu", 2, beam_size=4, batch_size=32)
+    assert [hypothesis[0] for hypothesis in raw] == ["__de__"] * len(SENTENCES)
+    assert all(len(hypothesis) > 1 and "__de__" not in hypothesis[1:] for hypothesis in raw)
+    texts = argos.translate(prefixed, SENTENCES, threads=2)
+    assert texts == [tokenizer.decode(hypothesis[1:]) for hypothesis in raw]
+    assert all(text.strip() and "__de__" not in text for text in texts)
+
+
+def test_a_package_without_a_target_prefix_sends_none(package: argos_packages.ArgosPackage):
+    assert package.target_prefix == ""
+    _, tokenizer = argos.load(package.path, "cpu", 2)
+    raw = argos.hypotheses(package, [tokenizer.encode(SENTENCES[0], out_type=str)], "cpu", 2, beam_size=4, batch_size=32)
+    assert argos.translate(package, SENTENCES[:1], threads=2) == [tokenizer.decode(raw[0])]
+
+
 def test_a_package_that_cannot_load_is_a_model_error(package: argos_packages.ArgosPackage, tmp_path: Path):
     broken = argos_packages.ArgosPackage(tmp_path / "gone", "en", "de", "1.0", "gone")
     with pytest.raises(ModelError, match="gone"):
@@ -147,6 +169,13 @@ HOSTILE = {
         "BPE",
     ),
     "two folders": (lambda files: {**files, "other/readme.txt": b"x"}, "one package folder"),
+    "bad target prefix": (
+        lambda files: {
+            **files,
+            f"{TOP}/metadata.json": json.dumps({"from_code": "en", "to_code": "de", "target_prefix": ["__de__"]}).encode(),
+        },
+        "target_prefix must be one piece",
+    ),
 }
 
 

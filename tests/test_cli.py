@@ -18,7 +18,7 @@ from subtitler.adapters import whisper
 from subtitler.formats import parse
 from subtitler.names import safe_stem
 
-from .conftest import AUDIO, VIDEO, frame_at, invoke, picture_under_speech, wer
+from .conftest import AUDIO, VIDEO, ffmpeg, frame_at, invoke, needs, picture_under_speech, wer
 
 pytestmark = pytest.mark.slow
 
@@ -229,3 +229,84 @@ def test_burning_a_language_no_engine_reaches_fails_that_file(tmp_path: Path, sp
     assert code == 1
     assert "no engine here translates English (en) into French (fr)" in output
     assert not list((tmp_path / "talk").glob("*.burned.mp4"))
+
+
+# -- issue 12: partial results, same names, fallback container ------------------------------------------------
+def _apertium_reaches_french_but_not_from_english() -> bool:
+    from subtitler.adapters import apertium
+
+    pairs = set(apertium.modes())
+    return ("en", "es") in pairs and bool({("es", "fr"), ("ca", "fr")} & pairs) and ("en", "fr") not in pairs
+
+
+@needs(_apertium_reaches_french_but_not_from_english(), "Apertium with en>es and es>fr (not en>fr) is not installed")
+def test_a_watched_input_done_without_one_language_is_done_with_problems(tmp_path: Path, shared):
+    """French can be reached from Spanish, not from the English this input turns out to speak: the job is done,
+    its outputs are there, and the ledger, `status` and `retry` know which language is missing and why."""
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(AUDIO / "en/jfk.flac", inbox / "jfk.flac")
+    watch = [sys.executable, "-m", "subtitler", "watch", str(inbox), "-o", str(out), "--once", "--settle", "0.5",
+             "--rescan", "1", "--format", "srt", "--to", "es,fr", "-q"]  # fmt: skip
+    done = subprocess.run(watch, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (out / "jfk/jfk.es.srt").is_file() and not (out / "jfk/jfk.fr.srt").exists()
+    from subtitler.watch.store import Store
+
+    store = Store(out)
+    try:
+        entry = store.get("jfk.flac")
+        assert entry is not None and entry.state == "done"
+        assert entry.error.startswith("not translated: fr (no engine here translates English (en) into French (fr)")
+    finally:
+        store.close()
+    assert "done*   jfk.flac: not translated: fr" in (out / "watch.log").read_text(encoding="utf-8")
+    status = subprocess.run([sys.executable, "-m", "subtitler", "status", str(out)], capture_output=True, text=True)
+    assert "done 1  failed 0  (1 done with outputs missing: done*)" in status.stdout, status.stdout
+    assert "done*    jfk.flac: not translated: fr (no engine here translates English (en)" in status.stdout
+    retried = subprocess.run([sys.executable, "-m", "subtitler", "retry", str(out)], capture_output=True, text=True)
+    assert retried.stdout.startswith("1 job(s) queued again"), retried.stdout + retried.stderr
+
+
+def test_same_stems_in_one_batch_get_three_folders(tmp_path: Path, shared):
+    """a.mp4, x/a.mp4 and a-2.mp4: three folders (a, a-2, a-2-2), each with the outputs of its own input."""
+    clips = {"a.mp4": "mr_quilter.wav", "x/a.mp4": "jfk_16k_mono.wav", "a-2.mp4": "stereo_two_speakers.wav"}
+    references = {clip: (AUDIO / "en" / clip).with_suffix(".txt").read_text(encoding="utf-8") for clip in clips.values()}
+    inputs = []
+    for name, clip in clips.items():
+        path = tmp_path / "in" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10", "-i", str(AUDIO / "en" / clip), "-shortest",
+               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path))  # fmt: skip
+        inputs.append(str(path))
+    out = tmp_path / "out"
+    code, output = run(*inputs, "-o", str(out), "--language", "en", "--format", "srt")
+    assert code == 0, output
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["a", "a-2", "a-2-2"]
+    for stem, (name, clip) in zip(["a", "a-2", "a-2-2"], clips.items(), strict=True):
+        folder = out / stem
+        record = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+        assert (record["source"], record["stem"]) == (str(tmp_path / "in" / name), stem)
+        assert (folder / f"{stem}.subtitled.mp4").is_file()
+        heard = " ".join(text for _, _, text in parse((folder / f"{stem}.en.srt").read_text(encoding="utf-8"), "srt"))
+        closest = min(references, key=lambda other: wer(references[other], heard))
+        assert closest == clip, (stem, heard)  # its own input's words, not another's
+
+
+def test_a_container_that_cannot_hold_text_subtitles_gets_a_matroska_soft_copy(tmp_path: Path, speech_video: Path):
+    """[output] fallback_container: MPEG-TS and AVI inputs get `<stem>.subtitled.mkv`, the streams copied."""
+    ts, avi = tmp_path / "in/clip.ts", tmp_path / "in/film.avi"
+    ts.parent.mkdir()
+    ffmpeg("-i", str(speech_video), "-c", "copy", str(ts))
+    ffmpeg("-i", str(speech_video), "-c:v", "mpeg4", "-q:v", "5", "-c:a", "libmp3lame", str(avi))  # as AVIs come
+    code, output = run(str(ts), str(avi), "-o", str(tmp_path / "out"), "--language", "en", "--format", "srt")
+    assert code == 0, output
+    for stem, source in (("clip", ts), ("film", avi)):
+        folder = tmp_path / "out" / stem
+        assert [p.name for p in folder.glob(f"{stem}.subtitled.*")] == [f"{stem}.subtitled.mkv"]
+        with av.open(str(folder / f"{stem}.subtitled.mkv")) as container:
+            assert "matroska" in container.format.name
+        found = streams(folder / f"{stem}.subtitled.mkv")
+        kept = [(kind, codec) for kind, codec, _, _ in found[:2]]
+        assert kept == [(kind, codec) for kind, codec, _, _ in streams(source)] and kept[1][0] == "audio"  # copied
+        assert found[2:] == [("subtitle", "srt", "eng", True)]

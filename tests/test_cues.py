@@ -8,7 +8,19 @@ import random
 
 import pytest
 
-from subtitler.cues import TINY, Problem, Rule, break_lines, clean_words, cue_violations, display_width, make_cues
+from subtitler import grammar
+from subtitler.cues import (
+    TINY,
+    Problem,
+    Rule,
+    break_lines,
+    clean,
+    clean_words,
+    cue_violations,
+    display_width,
+    make_cues,
+    max_lead_in,
+)
 from subtitler.model import Cue, Word
 from subtitler.options import load_options
 
@@ -103,8 +115,8 @@ def test_break_lines_never_ends_a_line_on_a_function_word(text: str, function_wo
 
 def test_break_lines_prefers_a_bottom_heavy_pyramid() -> None:
     # Nine four-letter words: 19|24 and 24|19 are equally balanced; the longer line goes below.
-    lines = break_lines(tokens("some wild cats were seen near town last week"), OPTIONS)
-    assert lines == ("some wild cats were", "seen near town last week")
+    lines = break_lines(tokens("many wild cats hunt mice each dawn near town"), OPTIONS)
+    assert lines == ("many wild cats hunt", "mice each dawn near town")
     # 28|22 is a little better balanced than 21|29, but the pyramid wins.
     lines = break_lines(tokens("Tom carefully cleaned twelve big boxes every Sunday"), OPTIONS)
     assert lines == ("Tom carefully cleaned", "twelve big boxes every Sunday")
@@ -389,3 +401,145 @@ def test_crowded_tiny_words_each_in_its_own_cue_keep_every_rule() -> None:
         assert len(cues) == 30
         assert all(c.duration >= TINY - EPS for c in cues)
         check_invariants(words, cues, options, duration)
+
+
+# Issue 14: breaks a subtitler would sign, Whisper's repetitions, fast speech.
+
+
+def spoken_at(text: str, cps: float, start: float = 0.0, probability: float = 1.0) -> list[Word]:
+    """One Word per space-separated word, back to back, each as long as its letters take at `cps`."""
+    words = []
+    for token in text.split():
+        length = (len(token) + 1) / cps
+        words.append(Word(start, start + length, " " + token, probability))
+        start += length
+    return words
+
+
+def line_ends(cues: tuple[Cue, ...]) -> list[tuple[str, str]]:
+    """Each line's last word with the word after it (the next line's, or the next cue's first)."""
+    lines = [line for cue in cues for line in cue.lines]
+    return [(line.split()[-1], after.split()[0]) for line, after in itertools.pairwise(lines)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Each was one cue broken after "je", "qui" and "est" (a subject pronoun, a relative, an auxiliary).
+        (
+            "Honnêtement, c'est vrai, mais je me l'étais jamais formulée comme ça.",
+            ["Honnêtement, c'est vrai,", "mais je me l'étais jamais\nformulée comme ça."],
+        ),
+        (
+            "Au fond, on parle des conditions qui permettent de bien dormir de cette façon.",
+            ["Au fond, on parle des conditions", "qui permettent\nde bien dormir de cette façon."],
+        ),
+        (
+            "Tu sais, on y pense surtout quand on est au lit le soir de cette façon.",
+            ["Tu sais, on y pense surtout", "quand on est au lit le soir\nde cette façon."],
+        ),
+    ],
+)
+def test_french_phrases_stay_whole(text: str, expected: list[str]) -> None:
+    cues = make_cues(spoken_at(text, 15.0), OPTIONS, None, "fr")
+    assert [c.text for c in cues] == expected
+    rules = grammar.for_language("fr")
+    assert not [pair for pair in line_ends(cues) if rules.binds(*pair)]
+
+
+def test_a_number_stays_with_its_unit() -> None:
+    # It was "Right, when the time reaches 40 / seconds, the screen turns red."
+    cues = make_cues(spoken_at("Right, when the time reaches 40 seconds, the screen turns red.", 15.0), OPTIONS, None, "en")
+    assert [c.lines for c in cues] == [("Right, when the time reaches 40 seconds,", "the screen turns red.")]
+
+
+def test_a_cue_does_not_end_inside_the_next_sentence() -> None:
+    # Twenty columns a line: "On the bottom right you can see the time." needs two cues. It was cut after "bottom",
+    # with "red. On the bottom" ending the cue before: now the sentence starts a cue and breaks after "right".
+    text = "When the time reaches 40 seconds, the screen turns red. On the bottom right you can see the time."
+    options = load_options(preset="tiktok").cues
+    cues = make_cues(spoken_at(text, 8.0), options, None, "en")
+    assert [c.text for c in cues][-3:] == ["the screen\nturns red.", "On the bottom right", "you can see\nthe time."]
+    rules = grammar.for_language("en")
+    assert not [pair for pair in line_ends(cues) if rules.binds(*pair)]
+
+
+def test_an_english_talk_breaks_where_the_sense_does() -> None:
+    text = (
+        "Hello everyone. This is an example video for your convenience. When the time reaches 40 seconds, "
+        "the screen turns red. On the bottom right you can see the time."
+    )
+    for cps in (10.0, 14.0, 18.0):
+        cues = make_cues(spoken_at(text, cps), OPTIONS, None, "en")
+        rules = grammar.for_language("en")
+        assert not [pair for pair in line_ends(cues) if rules.binds(*pair)], [c.text for c in cues]
+        assert all(c.text.rstrip()[-1] in ".," for c in cues), [c.text for c in cues]
+
+
+def test_an_unsure_repetition_at_a_segment_boundary_is_dropped() -> None:
+    words = spoken_at("On the bottom right you can see the time.", 15.0, probability=0.9)
+    echo = Word(words[-1].end + 0.1, words[-1].end + 0.4, " time.", 0.17)
+    after = spoken_at("It keeps running.", 15.0, start=echo.end)
+    cleaned = clean([*words, echo, *after])
+    assert [w.text for w in cleaned.words] == [w.text for w in words + after]
+    assert cleaned.dropped == (echo,)
+    cues = make_cues([*words, echo, *after], OPTIONS, None, "en")
+    assert " ".join(c.text.replace("\n", " ") for c in cues) == "On the bottom right you can see the time. It keeps running."
+    assert clean(cleaned.words).dropped == ()  # cleaning twice drops nothing more
+
+
+def test_an_unsure_repeated_phrase_is_dropped() -> None:
+    words = spoken_at("you can see the time.", 15.0)
+    echo = spoken_at("the time?", 15.0, start=words[-1].end, probability=0.2)
+    after = spoken_at("Then it stops.", 15.0, start=echo[-1].end)
+    cleaned = clean([*words, *echo, *after])
+    assert [w.text for w in cleaned.words] == [" you", " can", " see", " the", " time.", " Then", " it", " stops."]
+    assert [w.text for w in cleaned.dropped] == [" the", " time?"]
+
+
+@pytest.mark.parametrize(
+    ("text", "probabilities"),
+    [
+        ("It was very, very good.", [0.9] * 5),  # a real repetition: Whisper heard it
+        ("No no no, not that one.", [0.95] * 6),
+        ("It was very, very good.", [0.9, 0.9, 0.9, 0.2, 0.9]),  # unsure, but inside a sentence
+        ("we saw the the house.", [0.9, 0.9, 0.9, 0.1, 0.9]),
+        ("Stop. Stop there.", [0.9, 0.9, 0.1]),  # unsure, but not the whole copy
+    ],
+)
+def test_a_real_repetition_is_kept(text: str, probabilities: list[float]) -> None:
+    words = [dataclasses.replace(w, probability=p) for w, p in zip(spoken_at(text, 15.0), probabilities, strict=True)]
+    cleaned = clean(words)
+    assert cleaned.dropped == ()
+    assert [w.text for w in cleaned.words] == [w.text for w in words]
+
+
+def test_a_fast_cue_shows_earlier_into_the_silence_before_it() -> None:
+    # "Fine.", a silence, then 31 characters in 1.2 s with the next sentence right after: even held until
+    # that sentence, the cue reads at 27 characters a second. Shown from 0.75 s before its first word: 16.
+    first = spoken_at("Fine.", 15.0)
+    fast = spoken_at("We should leave now, right now.", 26.0, start=3.0)
+    after = spoken_at("The last bus leaves at nine tonight and we must not miss it, or we walk home.", 15.0, start=fast[-1].end)
+    cues = make_cues(first + fast + after, OPTIONS, None, "en")
+    assert [c.text.replace("\n", " ") for c in cues][:2] == ["Fine.", "We should leave now, right now."]
+    cue = cues[1]
+    assert fast[0].start - max_lead_in(OPTIONS) - EPS <= cue.start < fast[0].start - 0.5
+    assert cue.end == pytest.approx(after[0].start - OPTIONS.min_gap)
+    assert cue_violations(cue, OPTIONS) == []
+    check_invariants(first + fast + after, cues, OPTIONS, None)
+    alone = make_cues(fast + after, OPTIONS, None, "en")  # the first cue never shows before its first word
+    assert alone[0].start == fast[0].start
+    assert Rule.READING_SPEED in [p.rule for p in cue_violations(alone[0], OPTIONS)]
+
+
+def test_two_short_cues_merge_when_one_alone_reads_too_fast() -> None:
+    # "Look out!" said in 0.4 s, right before a slower sentence and a silence: alone it reads at 22
+    # characters a second (and is too brief); as one cue with the next sentence, both read in time.
+    quick = spoken_at("Look out!", 25.0)
+    slow = spoken_at("The ladder is about to fall.", 12.0, start=quick[-1].end + 0.1)
+    cues = make_cues(quick + slow, OPTIONS, None, "en")
+    assert [c.lines for c in cues] == [("Look out! The ladder is about to fall.",)]
+    assert cue_violations(cues[0], OPTIONS) == []
+    apart = make_cues(quick + slow, dataclasses.replace(OPTIONS, max_chars_per_line=28, max_lines=1), None, "en")
+    assert [c.text for c in apart] == ["Look out!", "The ladder is about to fall."]
+    assert Rule.READING_SPEED in [p.rule for p in cue_violations(apart[0], OPTIONS)]

@@ -1,5 +1,6 @@
 """Correct and re-render: `subtitler burn VIDEO --subs EDITED.srt` burns the edited text, transcribes nothing,
-and a later `run` keeps the corrected burn."""
+keeps the file as a version of the job's corrections, and a later `run` makes every output from it (the
+corrected burn kept). `subtitler apply` and the version store: tests/test_edits.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from subtitler.adapters import whisper
+from subtitler.edits import EditStore
 from subtitler.errors import SubtitleFileError
 from subtitler.stages.edited import EditedSubtitles, read_cues
 
@@ -21,7 +23,9 @@ pytestmark = pytest.mark.slow
 def test_corrected_subtitles_are_burned_without_transcribing(tmp_path: Path, speech_video: Path, monkeypatch):
     assert invoke("run", str(speech_video), "-o", str(tmp_path), "--burn", "en")[0] == 0
     folder = tmp_path / "talk"
-    first_burn = frame_at(folder / "talk.en.burned.mp4", 3.0)
+    cue = next(c for c in read_cues(folder / "talk.en.srt", "en") if "Americans" in c.text)
+    moment = (cue.start + cue.end) / 2  # while the cue with the corrected word is shown
+    first_burn = frame_at(folder / "talk.en.burned.mp4", moment)
     edited = tmp_path / "talk.en.srt"
     original = (folder / "talk.en.srt").read_text(encoding="utf-8")
     edited.write_text(original.replace("Americans", "Ωmega Жж"), encoding="utf-8")  # a person's fix, accents included
@@ -33,18 +37,22 @@ def test_corrected_subtitles_are_burned_without_transcribing(tmp_path: Path, spe
     monkeypatch.setattr(whisper, "transcribe", no_transcription)
     code, output = invoke("burn", str(speech_video), "--subs", str(edited), "-o", str(tmp_path))
     assert code == 0, output
-    second_burn = frame_at(folder / "talk.en.burned.mp4", 3.0)
-    text_rows = slice(int(360 * 0.6), 360)  # the edited word is in the first cue, at the bottom
+    second_burn = frame_at(folder / "talk.en.burned.mp4", moment)
+    text_rows = slice(int(360 * 0.6), 360)  # where the default preset draws a cue
     assert np.abs(second_burn[text_rows] - first_burn[text_rows]).sum(axis=2).max() > 200  # the text drawn changed
     assert np.abs(second_burn[:150] - first_burn[:150]).mean() < 8  # the picture above it did not
     record = json.loads((folder / "job.json").read_text(encoding="utf-8"))
     assert record["outputs"]["burned:en"]["digest"].startswith("edited:")
     assert "transcript" in record["outputs"]  # the rest of the job's record is kept
+    edit = EditStore(folder).current("en")  # the file is kept as a version of the job's corrections
+    assert edit is not None and edit.version == 1 and "Ωmega Жж" in "".join(c.text for c in edit.cues)
 
     monkeypatch.undo()
     before = (folder / "talk.en.burned.mp4").stat().st_mtime_ns
     assert invoke("run", str(speech_video), "-o", str(tmp_path), "--burn", "en")[0] == 0
     assert (folder / "talk.en.burned.mp4").stat().st_mtime_ns == before  # a later run keeps the corrected burn
+    assert "Ωmega Жж" in (folder / "talk.en.srt").read_text(encoding="utf-8")  # and makes the other outputs from it
+    assert json.loads((folder / "job.json").read_text(encoding="utf-8"))["edited"] == {"en": 1}
 
 
 def test_edited_cues_keep_the_persons_line_breaks(tmp_path: Path):

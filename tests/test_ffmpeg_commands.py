@@ -1,5 +1,6 @@
 """Commands are data: built as argument lists, with awkward file names kept out of filter strings."""
 
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from subtitler.adapters.ffmpeg import media_arg
-from subtitler.ffmpeg_args import burn_args, container_for, mux_args
+from subtitler.choices import VIDEO_CODECS
+from subtitler.ffmpeg_args import burn_args, container_for, mux_args, video_args
 from subtitler.model import MediaInfo, VideoInfo
 from subtitler.options import load_options
 
@@ -115,3 +117,37 @@ def test_mux_passes_every_path_as_one_file_argument(tmp_path: Path, name: str):
     tracks = [("en", tmp_path / OUT_FOLDER / f"{Path(name).stem}.en.srt")]
     args = mux_args(source, tracks, 0, container_for(source, "srt"), output)
     assert_paths_only_as_file_args(args, [source, tracks[0][1]], output)
+
+
+# Each encoder with its own family's keys; values set apart so that a key read for the wrong family shows.
+X264 = ["-crf", "23", "-preset", "slow"]
+NVENC = ["-preset", "p7", "-tune", "hq", "-rc", "vbr", "-cq", "27", "-b:v", "0"]
+VIDEO_ARGS = {
+    "libx264": ["-c:v", "libx264", *X264, "-pix_fmt", "yuv444p"],
+    "libx265": ["-c:v", "libx265", *X264, "-pix_fmt", "yuv444p", "-tag:v", "hvc1"],
+    "h264_nvenc": ["-c:v", "h264_nvenc", *NVENC, "-pix_fmt", "yuv444p"],
+    "hevc_nvenc": ["-c:v", "hevc_nvenc", *NVENC, "-pix_fmt", "yuv444p", "-tag:v", "hvc1"],
+    "auto": ["-c:v", "libx264", *X264, "-pix_fmt", "yuv444p"],  # not resolved before (`subtitler burn`): the CPU
+}
+
+
+def encode_with(codec: str):
+    return dataclasses.replace(load_options().encode, video_codec=codec, crf=23, x264_preset="slow", nvenc_cq=27,
+                               nvenc_preset="p7", pixel_format="yuv444p")  # fmt: skip
+
+
+@pytest.mark.parametrize("codec", VIDEO_CODECS)
+def test_each_video_codec_is_encoded_with_its_own_quality_and_preset_keys(codec: str):
+    assert video_args(encode_with(codec)) == VIDEO_ARGS[codec]
+
+
+@pytest.mark.parametrize("codec", VIDEO_CODECS)
+def test_the_burn_encodes_with_the_video_args(tmp_path: Path, codec: str):
+    args = burn_args(tmp_path / "a.mp4", media(), encode_with(codec), tmp_path / "o.mp4")
+    expected = VIDEO_ARGS[codec]
+    assert [args[k : k + len(expected)] for k in range(len(args))].count(expected) == 1
+    assert args.count("-c:v") == 1 and args.count("-pix_fmt") == 1
+
+
+def test_the_default_encode_is_today_s_x264():
+    assert video_args(load_options().encode) == ["-c:v", "libx264", "-crf", "20", "-preset", "medium", "-pix_fmt", "yuv420p"]

@@ -67,3 +67,28 @@ def test_terms_are_spelled_as_written(tmp_path: Path) -> None:
     assert terms.respell("we love COMFYUI at the hospitality school", "en") == "we love ComfyUI at the Hospitality School"
     words = [Word(0, 1, " the"), Word(1, 2, " hospitality"), Word(2, 3, " school,"), Word(3, 4, " comfyui.")]
     assert [w.text for w in terms.respell_words(words)] == [" the", " Hospitality", " School,", " ComfyUI."]
+
+
+def test_merged_glossaries_let_the_second_win() -> None:
+    first = glossary.Glossary((glossary.Term("ComfyUI"), glossary.Term("EHL", (("fr", "École hôtelière"),))))
+    second = glossary.Glossary((glossary.Term("ehl"),))
+    assert [t.text for t in first.merged(second).terms] == ["ComfyUI", "ehl"]
+
+
+@pytest.mark.slow
+def test_a_jobs_own_glossary_is_used_by_the_next_run(tmp_path: Path, shared: Path, base_model) -> None:
+    """glossary.toml in a job's folder (the studio's editor writes it): the next run spells the term as written."""
+    import json
+
+    from .conftest import AUDIO, invoke
+
+    out = tmp_path / "out"
+    args = ("run", str(AUDIO / "en" / "jfk.flac"), "-o", str(out), "--language", "en", "--format", "srt")
+    assert invoke(*args)[0] == 0
+    srt = out / "jfk" / "jfk.en.srt"
+    assert "AMERICANS" not in srt.read_text(encoding="utf-8")
+    (out / "jfk" / glossary.JOB_FILE).write_text('"AMERICANS" = {}\n', encoding="utf-8")
+    code, output = invoke(*args)
+    assert code == 0, output
+    assert "AMERICANS" in srt.read_text(encoding="utf-8")
+    assert "transcribe" in json.loads((out / "jfk" / "job.json").read_text(encoding="utf-8"))["reused"]

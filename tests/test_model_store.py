@@ -5,7 +5,9 @@ from pathlib import Path
 import pytest
 
 from subtitler import fetch, model_store
-from subtitler.errors import ModelError
+from subtitler.errors import MissingPairError, ModelError
+from subtitler.options import load_options
+from subtitler.targets import check_routes, whisper_translator
 
 from .conftest import need
 
@@ -88,3 +90,83 @@ def test_a_model_with_no_source_here_says_how_to_install(monkeypatch, tmp_path: 
     monkeypatch.setenv("SUBTITLER_HOME", str(tmp_path))
     with pytest.raises(ModelError, match="subtitler models install small"):
         model_store.resolve("small", allow_download=False)
+
+
+# --model auto, as a pure function of the manifest, what is installed, the device and its free memory.
+ENTRIES = model_store.manifest()
+
+
+def chosen(installed: set[str], device: str = "cpu", free_gpu_mib: int | None = None, language: str = "") -> str:
+    return model_store.choose(ENTRIES, installed, device, free_gpu_mib, language).name
+
+
+def test_auto_takes_turbo_on_a_gpu_with_the_memory_for_it():
+    assert ENTRIES["large-v3-turbo"].gpu_mib == 5120
+    assert chosen({"base"}, "cuda", 80_000) == "large-v3-turbo"  # fetched from the hub like any model
+    assert chosen(set(), "cuda", 5120) == "large-v3-turbo"
+    assert chosen({"base"}, "cuda", None) == "large-v3-turbo"  # free memory not known
+    assert chosen({"base", "small"}, "cuda", 4000) == "small"  # too little: the best installed one
+    assert chosen(set(), "cuda", 4000) == "base"
+
+
+def test_auto_on_a_cpu_takes_the_best_installed_model_fit_for_it():
+    assert chosen({"base"}) == "base"  # the embedded one, alone here
+    assert chosen(set()) == "base"  # nothing installed: base, from PyPI or the hub
+    assert chosen({"base", "small"}) == "small"
+    assert chosen({"base", "large-v3-turbo", "large-v3"}) == "base"  # too slow on a CPU while base is here
+    assert chosen({"large-v3-turbo"}) == "large-v3-turbo"  # the only one: better slow than a download
+
+
+def test_auto_prefers_multilingual_models_unless_the_language_is_english():
+    assert chosen({"base", "tiny.en"}) == "base"
+    assert chosen({"tiny.en"}) == "base"  # an English-only model never guesses the language
+    assert chosen({"tiny.en"}, language="fr") == "base"
+    assert chosen({"tiny.en"}, language="en") == "tiny.en"
+    assert chosen({"base", "tiny.en"}, language="en") == "base"  # bigger wins
+    assert chosen({"base", "base.en"}, language="en") == "base.en"  # same size: the English one
+    assert chosen({"base", "base.en"}, language="de") == "base"
+
+
+def test_auto_resolves_and_says_what_it_chose(base_model, caplog):
+    with caplog.at_level("INFO", logger="subtitler.model_store"):
+        resolved = model_store.resolve_auto("cpu", None, "", allow_download=False)
+    assert resolved.name == "base" and model_store.is_model_folder(resolved.path)
+    assert "--model auto: base" in caplog.text
+    # On a GPU turbo is chosen; where it cannot be had (here: no download), the best installed model runs instead.
+    caplog.clear()
+    with caplog.at_level("INFO", logger="subtitler.model_store"):
+        resolved = model_store.resolve_auto("cuda", 80_000, "", allow_download=False)
+    assert resolved.name == "base"
+    assert "--model auto: large-v3-turbo" in caplog.text and "large-v3-turbo' is not installed" in caplog.text
+
+
+def test_turbo_cannot_translate_so_another_installed_model_does(base_model, tmp_path: Path):
+    assert not ENTRIES["large-v3-turbo"].translates and ENTRIES["base"].translates
+    assert model_store.translator_name(ENTRIES, {"large-v3-turbo", "base", "tiny.en"}) == "base"
+    assert model_store.translator_name(ENTRIES, {"large-v3-turbo", "tiny.en"}) is None
+    # A turbo folder (its vocabulary is multilingual, like base's): known by its name, cached or given as a folder.
+    turbo = tmp_path / "large-v3-turbo"
+    turbo.mkdir()
+    (turbo / "vocabulary.txt").write_bytes((base_model.path / "vocabulary.txt").read_bytes())
+    assert model_store.is_multilingual(turbo)
+    assert not model_store.translates(model_store.ResolvedModel("large-v3-turbo", turbo, "cache"))
+    assert not model_store.translates(model_store.ResolvedModel("my-whisper-turbo", turbo, "folder"))
+    assert model_store.translates(base_model)
+
+
+def test_a_whisper_hop_needs_a_model_that_translates(base_model, monkeypatch, tmp_path: Path):
+    """Turbo transcribes French; Whisper's hop into English runs with base when base is here, else there is none."""
+    turbo_dir = tmp_path / "large-v3-turbo"
+    turbo_dir.mkdir()
+    (turbo_dir / "vocabulary.txt").write_bytes((base_model.path / "vocabulary.txt").read_bytes())
+    turbo = model_store.ResolvedModel("large-v3-turbo", turbo_dir, "cache")
+    options = load_options("default", {"translate": {"to": ["en"], "engine": "whisper"}})
+    monkeypatch.setattr(model_store, "installed_names", lambda entries: {"large-v3-turbo", "base"})
+    assert str(check_routes(options, turbo, "fr")["en"]) == "whisper:fr>en"
+    assert whisper_translator(turbo).name == "base"
+    assert whisper_translator(base_model) == base_model
+    monkeypatch.setattr(model_store, "installed_names", lambda entries: {"large-v3-turbo"})
+    with pytest.raises(MissingPairError):
+        check_routes(options, turbo, "fr")
+    assert whisper_translator(turbo) is None
+    assert check_routes(options, base_model, "fr")["en"].hears_audio  # base translates by itself

@@ -1,4 +1,5 @@
 import dataclasses
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,48 @@ def test_every_command_that_loads_a_preset_refuses_a_bad_one_before_any_work(tmp
     assert invoke("watch", str(tmp_path / "inbox"), "-o", str(out), "--once", "--preset", str(bad)) == expected
     assert invoke("burn", str(tiny_clip), "--subs", str(subs), "-o", str(out), "--preset", str(bad)) == expected
     assert not out.exists()
+
+
+# [encode]: each encoder family has its own quality and preset keys (crf, x264_preset; nvenc_cq, nvenc_preset).
+
+ENCODE_REFUSED = [
+    ("codec", '[encode]\nvideo_codec = "h264_vaapi"',
+     '[encode] video_codec = "h264_vaapi": must be one of libx264, libx265, h264_nvenc, hevc_nvenc, auto'),
+    ("codec case", '[encode]\nvideo_codec = "NVENC"',
+     '[encode] video_codec = "NVENC": must be one of libx264, libx265, h264_nvenc, hevc_nvenc, auto'),
+    ("cq low", "[encode]\nnvenc_cq = 0", "[encode] nvenc_cq = 0: must be between 1 and 51"),
+    ("cq high", "[encode]\nnvenc_cq = 52", "[encode] nvenc_cq = 52: must be between 1 and 51"),
+    ("cq type", "[encode]\nnvenc_cq = 20.5", "[encode] nvenc_cq = 20.5: must be an integer between 1 and 51"),
+    ("nvenc preset", '[encode]\nnvenc_preset = "slow"',
+     '[encode] nvenc_preset = "slow": must be one of p1, p2, p3, p4, p5, p6, p7'),
+    ("x264 preset for nvenc", '[encode]\nnvenc_preset = "medium"',
+     '[encode] nvenc_preset = "medium": must be one of p1, p2, p3, p4, p5, p6, p7'),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("preset", "message"), [c[1:] for c in ENCODE_REFUSED], ids=[c[0] for c in ENCODE_REFUSED])
+def test_a_bad_encoder_key_is_refused_in_one_line(tmp_path: Path, preset: str, message: str):
+    path = tmp_path / "bad.toml"
+    path.write_text(preset + "\n", encoding="utf-8")
+    assert invoke("presets", "show", str(path)) == (2, f"error: {message}\n")
+
+
+def test_every_video_codec_and_its_keys_load(tmp_path: Path):
+    """Loading checks names and ranges only; whether an NVENC codec encodes here is tried when a run starts."""
+    for codec in ("libx264", "libx265", "h264_nvenc", "hevc_nvenc", "auto"):
+        path = tmp_path / f"{codec}.toml"
+        path.write_text(f'[encode]\nvideo_codec = "{codec}"\nnvenc_cq = 1\nnvenc_preset = "p7"\n', encoding="utf-8")
+        encode = load_options(str(path)).encode
+        assert (encode.video_codec, encode.nvenc_cq, encode.nvenc_preset) == (codec, 1, "p7")
+    defaults = load_options().encode
+    assert (defaults.video_codec, defaults.crf, defaults.x264_preset) == ("libx264", 20, "medium")  # today's encode
+    assert (defaults.nvenc_cq, defaults.nvenc_preset) == (21, "p5")
+    assert LIMITS[("encode", "nvenc_cq")] == (1, 51)
+
+
+def test_a_built_in_preset_that_sets_the_x264_quality_sets_nvenc_s_too():
+    """So that the preset keeps its quality on a GPU too (video_codec = "auto" or an NVENC one)."""
+    for name, path in builtin_presets().items():
+        encode = tomllib.loads(path.read_text(encoding="utf-8")).get("encode", {})
+        assert ("crf" in encode) == ("nvenc_cq" in encode), name
+        assert ("x264_preset" in encode) <= ("nvenc_preset" in encode), name

@@ -432,6 +432,63 @@ def test_stage_on_real_speech_lists_the_words_whisper_was_unsure_of(reviewed):
     job, _, _ = reviewed
     report = json.loads(job.files["review:json"].read_text(encoding="utf-8"))
     assert job.transcript is not None
-    expected = [(w.text.strip(), round(w.start, 3)) for w in job.transcript.words if w.probability < 0.85]
+    # The words as the cues show them: cleaned, and their edges on the speech heard ([cues] snap_to_speech).
+    expected = [(w.text.strip(), round(w.start, 3)) for cue in job.cues["en"] for w in cue.words if w.probability < 0.85]
     assert expected  # Whisper base is unsure of a few of JFK's words ("And", "not")
     assert [(w["text"], w["start"]) for w in report["unsure_words"]] == expected
+
+
+# Repeated words Whisper was unsure of, dropped from the cues (issue 14).
+
+ECHO = (
+    *words("On the bottom right you can see the time.", 20.0, 0.25),
+    Word(22.3, 22.6, " time.", 0.17),  # Whisper's echo of the last word, at the start of its next segment
+    *words("It keeps running.", 22.6, 0.3),
+)
+
+
+def test_dropped_repetitions_are_listed_with_their_language_time_and_probability():
+    dropped = (ECHO[9],)
+    report = review({"en": [FINE], "fr": [FINE]}, OPTIONS, 0.5, dropped)
+    assert report["dropped_words"] == [{"language": "en", "start": 22.3, "end": 22.6, "text": "time.", "probability": 0.17}]
+    assert json.loads(json.dumps(report)) == report
+    assert review({"en": [FINE]}, OPTIONS, 0.5)["dropped_words"] == []
+
+
+def test_the_cues_stage_drops_the_echo_and_the_review_lists_it(tmp_path):
+    from subtitler.model import Segment as Spoken
+    from subtitler.model import Transcript
+    from subtitler.stages.segment import Segment
+
+    transcript = Transcript("en", 1.0, 30.0, (Spoken(20.0, 22.3, "", ECHO[:9]), Spoken(22.3, 23.5, "", ECHO[9:])))
+    folder = tmp_path / "out"
+    folder.mkdir()
+    job = Segment().run(dataclasses.replace(job_for(folder, {}), transcript=transcript))
+    assert job.dropped == (ECHO[9],)
+    shown = " ".join(c.text.replace("\n", " ") for c in job.cues["en"])
+    assert shown == "On the bottom right you can see the time. It keeps running."
+    assert job.spoken_words() == job.spoken().words and "time." not in [w.text.strip() for w in job.spoken_words()[9:]]
+    Review().run(job)
+    written = json.loads((folder / "x.review.json").read_text(encoding="utf-8"))
+    assert [(w["text"], w["start"], w["probability"]) for w in written["dropped_words"]] == [("time.", 22.3, 0.17)]
+
+
+def test_page_lists_the_dropped_repetitions(chromium, tmp_path):
+    page = tmp_path / "x.review.html"
+    report = review({"en": [FINE], "es": [FINE]}, OPTIONS, 0.5, (ECHO[9], Word(25.0, 25.2, " " + ONERROR, 0.1)))
+    page.write_text(render(report, "x", None), encoding="utf-8")
+    dom = dump_dom(chromium, page, tmp_path / "profile")
+    body = body_tag(dom)
+    assert 'data-ready="1"' in body and "data-error" not in body and "data-pwned" not in body
+    rows = re.findall(r'<table id="dropped" class="">.*?<tbody>(.*?)</tbody>', dom, re.S)
+    assert rows and rows[0].count("<tr>") == 2
+    assert '<button class="word" type="button">0:22.30</button></td><td>time.</td><td>0.17</td>' in rows[0]
+    assert 'id="no-dropped" class="hidden"' in dom
+    assert "<img" not in dom  # the word is shown as text
+
+    # Another language's page (no repetitions dropped from it) says so.
+    choose = '<script>var pick = document.getElementById("language"); pick.value = "es";'
+    choose += ' pick.dispatchEvent(new Event("change"));</script></body>'
+    page.write_text(render(report, "x", None).replace("</body>", choose), encoding="utf-8")
+    dom = dump_dom(chromium, page, tmp_path / "profile2")
+    assert '<table id="dropped" class="hidden">' in dom and '<p id="no-dropped" class="">' in dom

@@ -219,3 +219,62 @@ def test_no_speech_gives_empty_subtitles_in_every_language(tmp_path: Path, share
     code, output = invoke("run", str(silence), "-o", str(tmp_path / "out"), "--to", "en", "--language", "fr")
     assert code == 0, output
     assert cues_of(tmp_path / "out/silence/silence.en.srt") == []
+
+
+# -- partial success: one language that cannot be made costs only its own outputs ---------------------------
+@needs_apertium
+def test_a_language_the_speech_cannot_reach_costs_only_its_own_outputs(tmp_path: Path, speech_video: Path):
+    """French is a target some language reaches here (Apertium es>fr, ca>fr), so the run starts; once English is
+    detected nothing translates it into French: Spanish, English and the soft copy are written, French and its
+    burn are named, and the exit code is 1."""
+    out = tmp_path / "out"
+    code, output = invoke("run", str(speech_video), "-o", str(out), "--to", "es,fr", "--burn", "fr")
+    assert code == 1, output
+    line = next(ln for ln in output.splitlines() if ln.startswith("done*"))
+    assert "talk.mp4" in line and "not translated: fr (no engine here translates English (en) into French (fr)" in line
+    assert line.endswith("not burned: fr (no fr subtitles to burn)"), line
+    assert "1 of 1 done (1 with outputs missing: done*), 0 failed" in output
+    folder = out / "talk"
+    record = job_json(folder)
+    assert list(record["problems"]) == ["translation:fr", "burned:fr"]
+    assert record["problems"]["translation:fr"].startswith("no engine here translates English (en) into French (fr)")
+    assert record["translations"] == {"es": {"route": "apertium:en>es", "kept": False}}
+    assert (folder / "talk.en.srt").is_file() and (folder / "talk.es.srt").is_file()
+    assert not list(folder.glob("talk.fr.*")) and not list(folder.glob("*.burned.mp4"))
+    with av.open(str(folder / "talk.subtitled.mp4")) as container:
+        assert [s.metadata.get("language") for s in container.streams.subtitles] == ["eng", "spa"]
+    assert (folder / "talk.review.json").is_file()
+
+    # Burning a language that was made: the burned copy is written, only French is missing.
+    code, output = invoke("run", str(speech_video), "-o", str(out), "--to", "es,fr", "--burn", "es")
+    assert code == 1, output
+    assert (folder / "talk.es.burned.mp4").stat().st_size > 10_000
+    record = job_json(folder)
+    assert list(record["problems"]) == ["translation:fr"] and "burned:es" in record["outputs"]
+    assert "transcribe" in record["reused"] and "translate:es" in record["reused"]  # the work done before is kept
+
+
+@needs_apertium
+def test_an_engine_failing_on_one_language_leaves_the_others_and_the_api_says_so(tmp_path: Path, shared: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch):  # fmt: skip
+    """An installed Argos package whose model is damaged fails when it loads: Italian is missing, Spanish
+    (Apertium) and English are written, and the Python API reports a partial Result."""
+    import subtitler
+
+    store = tmp_path / "argos"
+    monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(store))
+    assert invoke("models", "install", str(build_package(tmp_path / "build", "en", "it")))[0] == 0
+    model = next(store.glob("*/model/model.bin"))
+    model.write_bytes(b"not a CTranslate2 model")
+    options = {"transcribe": {"language": "en"}, "translate": {"to": ["es", "it"]}, "output": {"formats": ["srt"]}}
+    [result] = subtitler.run_many([AUDIO / "en/jfk.flac"], tmp_path / "out", options=options)
+    assert result.ok and result.partial and not result.error
+    assert list(result.problems) == ["translation:it"]
+    assert result.problems["translation:it"].startswith("cannot load the Argos package")
+    folder = tmp_path / "out/jfk"
+    assert result.job is not None and set(result.job.cues) == {"en", "es"}
+    assert (folder / "jfk.es.srt").is_file() and not (folder / "jfk.it.srt").exists()
+    assert job_json(folder)["problems"] == result.problems
+    job = subtitler.run(AUDIO / "en/jfk.flac", tmp_path / "out", options=options)  # a partial job is returned
+    assert list(job.problems) == ["translation:it"]
+    assert "translate:es" in job.reused

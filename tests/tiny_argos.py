@@ -101,10 +101,13 @@ def _set_ffn(spec: transformer_spec.FeedForwardSpec, rng: np.random.Generator, s
     _set_linear(spec.linear_1, rng, shape.d_model, shape.ffn)
 
 
-def _random_transformer(pieces: list[str], seed: int, shape: Shape) -> transformer_spec.TransformerSpec:
+def _random_transformer(
+    pieces: list[str], seed: int, shape: Shape, extra: tuple[str, ...] = ()
+) -> transformer_spec.TransformerSpec:
+    """`extra`: pieces the model has but never writes by itself (a target prefix: only when the decoder is made to)."""
     rng = np.random.default_rng(seed)
     width = shape.d_model
-    vocabulary = pieces + [f"▁unused{k}" for k in range(max(0, shape.vocabulary - len(pieces)))]
+    vocabulary = pieces + list(extra) + [f"▁unused{k}" for k in range(max(0, shape.vocabulary - len(pieces) - len(extra)))]
     size = len(vocabulary)
     spec = transformer_spec.TransformerSpec.from_config(num_layers=shape.layers, num_heads=shape.heads)
     encoder, decoder = spec.encoder, spec.decoder
@@ -137,7 +140,7 @@ def _random_transformer(pieces: list[str], seed: int, shape: Shape) -> transform
     weight[eos, 0], bias[eos] = EOS_WEIGHT, EOS_BIAS
     for control in ("<unk>", "<s>"):  # pieces that decode to nothing
         bias[vocabulary.index(control)] = NEVER
-    bias[len(pieces) :] = NEVER  # the padding pieces SentencePiece cannot decode
+    bias[len(pieces) :] = NEVER  # the extra and padding pieces, which SentencePiece cannot decode
     spec.register_source_vocabulary(vocabulary)
     spec.register_target_vocabulary(vocabulary)
     spec.validate()
@@ -145,7 +148,7 @@ def _random_transformer(pieces: list[str], seed: int, shape: Shape) -> transform
     return spec
 
 
-def _metadata(source: str, target: str) -> dict[str, object]:
+def _metadata(source: str, target: str, target_prefix: str) -> dict[str, object]:
     return {
         "package_version": "1.0",
         "argos_version": "1.0",
@@ -155,18 +158,22 @@ def _metadata(source: str, target: str) -> dict[str, object]:
         "to_name": languages.get(target).name,
         "type": "translate",
         "links": [],
-    }
+    } | ({"target_prefix": target_prefix} if target_prefix else {})
 
 
-def build_package(workdir: Path, source: str, target: str, seed: int = 0, shape: Shape = TINY) -> Path:
-    """Write `translate-<source>_<target>-1_0.argosmodel` into `workdir` (built under workdir/build) and return it."""
+def build_package(workdir: Path, source: str, target: str, seed: int = 0, shape: Shape = TINY, target_prefix: str = "") -> Path:
+    """Write `translate-<source>_<target>-1_0.argosmodel` into `workdir` (built under workdir/build) and return it.
+
+    `target_prefix` ("__de__"): as in a multilingual Argos model, a piece of the model's vocabulary that the
+    decoder must be made to start with, named in metadata.json; the model never writes it by itself."""
     top = f"translate-{source}_{target}-1_0"
     folder = workdir / "build" / f"{top}-{seed}"
     (folder / "model").mkdir(parents=True)
     model = sentencepiece_model()
     (folder / "sentencepiece.model").write_bytes(model)
-    (folder / "metadata.json").write_text(json.dumps(_metadata(source, target), indent=2), encoding="utf-8")
-    _random_transformer(_vocabulary(model), seed, shape).save(str(folder / "model"))
+    (folder / "metadata.json").write_text(json.dumps(_metadata(source, target, target_prefix), indent=2), encoding="utf-8")
+    extra = (target_prefix,) if target_prefix else ()
+    _random_transformer(_vocabulary(model), seed, shape, extra).save(str(folder / "model"))
     archive = workdir / f"{top}.argosmodel"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.mkdir(top)

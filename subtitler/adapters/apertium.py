@@ -76,7 +76,13 @@ def debian_package(source: str, target: str) -> str | None:
 
 
 def translate(source: str, target: str, texts: Sequence[str]) -> list[str]:
-    """Every text translated by one Apertium process, unknown-word marks off.
+    """Every text translated by one Apertium process, unknown-word marks off."""
+    return [unmark(text)[0] for text in translate_marked(source, target, texts)]
+
+
+def translate_marked(source: str, target: str, texts: Sequence[str]) -> list[str]:
+    """Every text translated by one Apertium process, with Apertium's marks on the words it left untranslated
+    (`*tablette`), which `unmark` lists and takes off.
 
     Texts go in as paragraphs (a blank line between two), which Apertium keeps apart; its "line"
     format would keep lines apart too, but drops each line's final full stop."""
@@ -85,9 +91,9 @@ def translate(source: str, target: str, texts: Sequence[str]) -> list[str]:
     if mode is None or program is None:
         raise EngineError(f"Apertium has no {source}-{target} pair installed here")
     lines = [" ".join(text.split()) for text in texts]
-    try:
+    try:  # without -u: unknown words come back marked, to be listed and then unmarked
         result = subprocess.run(
-            [program, "-u", mode], input="\n\n".join(lines) + "\n", capture_output=True, text=True, timeout=600
+            [program, mode], input="\n\n".join(lines) + "\n", capture_output=True, text=True, timeout=600
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise EngineError(f"Apertium {mode} could not run: {exc}") from exc
@@ -97,3 +103,15 @@ def translate(source: str, target: str, texts: Sequence[str]) -> list[str]:
     if len(out) != len(lines):
         raise EngineError(f"Apertium {mode} returned {len(out)} lines for {len(lines)} sentences")
     return [" ".join(line.split()) for line in out]
+
+
+# Apertium's marks, at the start of a word: * not in the source dictionary (kept as written), # no form for
+# the target's generator (its lemma shown), @ not in the transfer dictionary. Only at a word's start, so that
+# "C#" or an e-mail address stay as they are.
+_MARKED = re.compile(r"(?<![\w*#@])[*#@](\w[\w'’-]*)")
+
+
+def unmark(text: str) -> tuple[str, tuple[str, ...]]:
+    """Apertium's output without its unknown-word marks, and the marked words, once each, in order."""
+    words = tuple(dict.fromkeys(match.group(1) for match in _MARKED.finditer(text)))
+    return _MARKED.sub(r"\1", text), words

@@ -12,7 +12,7 @@ import ctranslate2
 import sentencepiece
 
 from subtitler.argos_packages import ArgosPackage
-from subtitler.errors import ModelError
+from subtitler.errors import EngineError, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,37 @@ def load(path: Path, device: str, threads: int) -> tuple[ctranslate2.Translator,
     return translator, tokenizer
 
 
+def hypotheses(
+    package: ArgosPackage, pieces: list[list[str]], device: str, threads: int, beam_size: int, batch_size: int
+) -> list[list[str]]:
+    """The best hypothesis for each sentence's pieces, as CTranslate2 gives it: a package with a target prefix
+    has its decoder start with it (how a multilingual model is told the language), so each begins with it."""
+    translator, _ = load(package.path, device, threads if threads > 0 else (os.cpu_count() or 1))
+    prefix = [package.target_prefix] if package.target_prefix else []
+    log.debug("translating %d texts with %s", len(pieces), package.name)
+    try:
+        # One bound for the whole call: CTranslate2 takes a single max_decoding_length.
+        outputs = translator.translate_batch(
+            pieces,
+            target_prefix=[prefix] * len(pieces) if prefix else None,
+            max_batch_size=batch_size,
+            beam_size=beam_size,
+            num_hypotheses=1,
+            length_penalty=0.2,
+            replace_unknowns=True,
+            max_decoding_length=len(prefix) + max_decoding_length(max(len(p) for p in pieces)),
+        )
+    except (RuntimeError, ValueError) as exc:  # CTranslate2's errors (out of memory, a CUDA failure) come as these
+        raise EngineError(f"the Argos package {package.name} failed on {device}: {exc}") from exc
+    return [output.hypotheses[0] for output in outputs]
+
+
+def without_prefix(hypothesis: list[str], package: ArgosPackage) -> list[str]:
+    """A hypothesis without the target prefix the decoder was made to start with."""
+    prefix = package.target_prefix
+    return hypothesis[1:] if prefix and hypothesis[:1] == [prefix] else hypothesis
+
+
 def translate(
     package: ArgosPackage,
     texts: Sequence[str],
@@ -47,19 +78,8 @@ def translate(
     todo = [i for i, text in enumerate(texts) if text.strip()]
     if not todo:
         return results
-    translator, tokenizer = load(package.path, device, threads if threads > 0 else (os.cpu_count() or 1))
+    _, tokenizer = load(package.path, device, threads if threads > 0 else (os.cpu_count() or 1))
     pieces = [tokenizer.encode(texts[i], out_type=str) for i in todo]
-    log.debug("translating %d texts with %s", len(pieces), package.name)
-    # One bound for the whole call: CTranslate2 takes a single max_decoding_length.
-    outputs = translator.translate_batch(
-        pieces,
-        max_batch_size=batch_size,
-        beam_size=beam_size,
-        num_hypotheses=1,
-        length_penalty=0.2,
-        replace_unknowns=True,
-        max_decoding_length=max_decoding_length(max(len(p) for p in pieces)),
-    )
-    for i, output in zip(todo, outputs, strict=True):
-        results[i] = tokenizer.decode(output.hypotheses[0])
+    for i, hypothesis in zip(todo, hypotheses(package, pieces, device, threads, beam_size, batch_size), strict=True):
+        results[i] = tokenizer.decode(without_prefix(hypothesis, package))
     return results

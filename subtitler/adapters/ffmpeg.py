@@ -1,21 +1,26 @@
-"""The one place that runs ffmpeg: argument lists, progress from `-progress pipe:1`, stderr kept."""
+"""The one place that runs ffmpeg: argument lists, progress from `-progress pipe:1`, stderr kept; and the test
+encode that tells, before any work, whether a video encoder (NVENC above all) works here."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from dataclasses import replace
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from subtitler.errors import FFmpegError
+from subtitler import choices
+from subtitler.errors import FFmpegError, UsageError
+from subtitler.options import EncodeOptions
 
 log = logging.getLogger(__name__)
 STDERR_TAIL_CHARS = 2000
@@ -111,3 +116,67 @@ def _start_feeding(
     thread = threading.Thread(target=write, name="ffmpeg-feed", daemon=True)
     thread.start()
     return thread, failure
+
+
+# A tenth of a second of a flat picture: enough for an encoder to open, which is where a missing GPU, driver or
+# free NVENC session shows. The first use of a GPU can take seconds; a driver that hangs must not hang the run.
+TEST_PICTURE = ("-f", "lavfi", "-i", "color=size=256x256:duration=0.1")
+TEST_ENCODE_SECONDS = 60
+
+
+@cache
+def encoder_failure(codec: str, pixel_format: str = "yuv420p") -> str | None:
+    """None when ffmpeg encodes a test picture with `codec` in `pixel_format` here, else why not, in ffmpeg's
+    words ("Cannot load libcuda.so.1"); tried once per process."""
+    command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-v", "error", *TEST_PICTURE,
+               "-c:v", codec, "-pix_fmt", pixel_format, "-f", "null", "-"]  # fmt: skip
+    log.debug("test encode: %s", shlex.join(command))
+    try:
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+                              timeout=TEST_ENCODE_SECONDS)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return f"a test encode did not end in {TEST_ENCODE_SECONDS} s"
+    except OSError as exc:
+        return f"ffmpeg cannot be run ({exc})"
+    return None if done.returncode == 0 else encoder_complaint(done.stderr, codec)
+
+
+def encoder_complaint(stderr: str, codec: str) -> str:
+    """The encoder's own first complaint in ffmpeg's stderr, else its first line, without the "[h264_nvenc @ 0x...]"
+    prefixes."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    own = [line for line in lines if line.startswith(f"[{codec} @")]
+    return re.sub(r"^(\[[^\]]*\]\s*)+", "", (own or lines or ["no message"])[0]) or "no message"
+
+
+def resolve_encoder(encode: EncodeOptions) -> EncodeOptions:
+    """The encode options with a codec that works here, tried by a test encode before any work: `auto` becomes
+    h264_nvenc, or libx264 with one warning saying why not; a codec named that cannot encode here is a UsageError."""
+    if encode.video_codec == choices.AUTO_CODEC:
+        return replace(encode, video_codec=_auto_codec(encode.pixel_format))
+    failure = encoder_failure(encode.video_codec, encode.pixel_format)
+    if failure:
+        raise UsageError(_cannot_encode(encode.video_codec, failure))
+    return encode
+
+
+@cache
+def _auto_codec(pixel_format: str) -> str:
+    """The GPU encoder of `auto` if it encodes here, else its CPU encoder (warned once per process)."""
+    gpu, cpu = choices.AUTO_CODECS
+    failure = encoder_failure(gpu, pixel_format)
+    if failure is None:
+        return gpu
+    failed_too = encoder_failure(cpu, pixel_format)
+    if failed_too:
+        raise UsageError(_cannot_encode(cpu, failed_too))
+    log.warning('[encode] video_codec = "auto": %s cannot encode here (%s), so the video is encoded with %s on the CPU',
+                gpu, failure, cpu)  # fmt: skip
+    return cpu
+
+
+def _cannot_encode(codec: str, failure: str) -> str:
+    message = f'[encode] video_codec = "{codec}" cannot encode here: {failure}'
+    if codec in choices.NVENC_CODECS:
+        message += f' (NVENC needs an NVIDIA GPU that has it, and its driver; "auto" falls back to {choices.AUTO_CODECS[-1]})'
+    return message

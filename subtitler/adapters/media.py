@@ -57,6 +57,37 @@ def _rotation(container: av.container.InputContainer, stream: av.VideoStream) ->
     return 0
 
 
+# ffmpeg's own names (av_color_space_name etc.) for the values a stream's header or bitstream can tag; what is
+# not here (unspecified, reserved) is left "" and guessed where it is used.
+COLOUR_SPACES = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco", 9: "bt2020nc",
+                 10: "bt2020c", 11: "smpte2085", 12: "chroma-derived-nc", 13: "chroma-derived-c", 14: "ictcp"}  # fmt: skip
+COLOUR_PRIMARIES = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "film", 9: "bt2020",
+                    10: "smpte428", 11: "smpte431", 12: "smpte432", 22: "ebu3213"}  # fmt: skip
+COLOUR_TRANSFERS = {1: "bt709", 4: "bt470m", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "linear", 9: "log100",
+                    10: "log316", 11: "iec61966-2-4", 12: "bt1361e", 13: "iec61966-2-1", 14: "bt2020-10",
+                    15: "bt2020-12", 16: "smpte2084", 17: "smpte428", 18: "arib-std-b67"}  # fmt: skip
+COLOUR_RANGES = {1: "tv", 2: "pc"}
+
+
+def _colour(stream: av.VideoStream) -> dict[str, str]:
+    """The colour tags of a video stream (what its container or bitstream says; "" where nothing does). A
+    full-range pixel format (yuvj420p) is full range, and an RGB one has no Y'CbCr matrix, tagged or not."""
+    context = stream.codec_context
+    pixels = context.format
+    space = COLOUR_SPACES.get(context.colorspace, "")
+    colour_range = COLOUR_RANGES.get(context.color_range, "")
+    if pixels is not None and pixels.is_rgb:
+        space, colour_range = "gbr", colour_range or "pc"
+    elif pixels is not None and pixels.name.startswith("yuvj"):
+        colour_range = colour_range or "pc"
+    return {
+        "colour_space": space,
+        "colour_primaries": COLOUR_PRIMARIES.get(context.color_primaries, ""),
+        "colour_transfer": COLOUR_TRANSFERS.get(context.color_trc, ""),
+        "colour_range": colour_range,
+    }
+
+
 def _is_cover_art(stream: av.stream.Stream) -> bool:
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
 
@@ -89,6 +120,7 @@ def probe(path: Path) -> MediaInfo:
                 fps=float(rate) if rate else 0.0,
                 rotation=_rotation(container, vs),
                 sar=float(sar) if sar else 1.0,
+                **_colour(vs),
             )
             if video.width <= 0 or video.height <= 0:
                 raise MediaError("the video stream has no picture size", str(path))

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +21,15 @@ SAMPLE_RATE = 16000
 PUNCTUATION_ONLY = set(" .,!?;:…-–—'\"¿¡。，！？、")
 
 
-# CTranslate2 4 is built against CUDA 12 and loads cuBLAS at its first GPU matrix product: a GPU
-# whose machine has only another CUDA's libraries is seen, but fails mid-run (seen with CUDA 13).
-CUBLAS = "libcublas.so.12"
+# CTranslate2 4 is built against CUDA 12: it loads cuBLAS 12 at its first GPU matrix product and cuDNN 9 for
+# Whisper's convolutions. A GPU whose machine lacks them is seen, but fails mid-run (seen with CUDA 13's cuBLAS).
+# Each library, with the pip package that ships it and the folder the package puts it in.
+CUDA_LIBRARIES = {
+    "libcublas.so.12": ("nvidia-cublas-cu12", "nvidia/cublas/lib"),
+    "libcudnn.so.9": ("nvidia-cudnn-cu12", "nvidia/cudnn/lib"),
+    "libcudnn_ops.so.9": ("nvidia-cudnn-cu12", "nvidia/cudnn/lib"),
+    "libcudnn_cnn.so.9": ("nvidia-cudnn-cu12", "nvidia/cudnn/lib"),
+}
 
 
 def cuda_available() -> bool:
@@ -35,31 +41,52 @@ def cuda_available() -> bool:
         return False
 
 
-@lru_cache(maxsize=1)
-def cuda_libraries_missing() -> str | None:
-    """None when CTranslate2's CUDA libraries load here, else what is missing (Linux only checks)."""
+@cache
+def library_loads(name: str) -> bool:
+    """Whether the dynamic loader finds and loads `name` here (true off Linux, where these names do not apply)."""
     if not sys.platform.startswith("linux"):
-        return None
+        return True
     try:
-        ctypes.CDLL(CUBLAS)
+        ctypes.CDLL(name)
     except OSError:
-        return f"{CUBLAS} (CUDA 12 cuBLAS: pip install nvidia-cublas-cu12, and add its lib folder to LD_LIBRARY_PATH)"
-    return None
+        return False
+    return True
+
+
+def cuda_libraries_missing(loads: Callable[[str], bool] | None = None) -> str | None:
+    """None when every library CTranslate2 needs on a GPU loads (`loads(name)`: by default, here), else one line
+    naming the missing ones and how to get them."""
+    missing = [name for name in CUDA_LIBRARIES if not (loads or library_loads)(name)]
+    if not missing:
+        return None
+    packages = dict.fromkeys(CUDA_LIBRARIES[name] for name in missing)
+    return (
+        f"{', '.join(missing)} (cuBLAS 12 and cuDNN 9 for CUDA 12: pip install {' '.join(p for p, _ in packages)}, "
+        f"and put {', '.join(f'site-packages/{folder}' for _, folder in packages)} on LD_LIBRARY_PATH)"
+    )
+
+
+@cache
+def _cpu_instead(missing: str) -> str:
+    """The CPU, said once per process: resolve_device runs before any work and again in the stages."""
+    log.warning("a CUDA GPU is here but %s cannot be loaded, so Whisper and Argos run on the CPU", missing)
+    return "cpu"
 
 
 def resolve_device(device: str) -> str:
+    """`auto` made cuda (a GPU CTranslate2 sees and every library it needs there) or cpu; `cuda` without them is a
+    UsageError naming everything missing."""
+    if device == "cpu":
+        return device
+    gpu = cuda_available()
+    missing = cuda_libraries_missing() if gpu or device == "cuda" else None
     if device == "auto":
-        if not cuda_available():
-            return "cpu"
-        missing = cuda_libraries_missing()
-        if missing:
-            log.warning("a CUDA GPU is here but %s cannot be loaded, so Whisper and Argos run on the CPU", missing)
-            return "cpu"
-        return "cuda"
-    if device == "cuda" and not cuda_available():
-        raise UsageError("--device cuda was asked for, but CTranslate2 sees no CUDA GPU")
-    if device == "cuda" and cuda_libraries_missing():
-        raise UsageError(f"--device cuda was asked for, but CTranslate2 cannot load {cuda_libraries_missing()}")
+        if gpu and missing:
+            return _cpu_instead(missing)
+        return "cuda" if gpu else "cpu"
+    problems = ([] if gpu else ["sees no CUDA GPU"]) + ([f"cannot load {missing}"] if missing else [])
+    if problems:
+        raise UsageError(f"--device {device} was asked for, but CTranslate2 {' and '.join(problems)}")
     return device
 
 
@@ -71,6 +98,73 @@ def resolve_compute_type(compute_type: str, device: str) -> str:
 
 def resolve_threads(threads: int) -> int:
     return threads if threads > 0 else (os.cpu_count() or 1)
+
+
+class _NvmlMemory(ctypes.Structure):
+    _fields_ = [("total", ctypes.c_ulonglong), ("free", ctypes.c_ulonglong), ("used", ctypes.c_ulonglong)]
+
+
+def gpu_free_mib() -> int | None:
+    """Free memory of the GPU CTranslate2 uses (the first one CUDA_VISIBLE_DEVICES names), in MiB, from the
+    driver's NVML library (no CUDA context is made); None where it cannot be read."""
+    try:
+        nvml = ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        return None
+    first = os.environ.get("CUDA_VISIBLE_DEVICES", "0").split(",")[0].strip()
+    handle, memory = ctypes.c_void_p(), _NvmlMemory()
+    if nvml.nvmlInit_v2() != 0:
+        return None
+    try:
+        if first.isdigit():
+            found = nvml.nvmlDeviceGetHandleByIndex_v2(ctypes.c_uint(int(first)), ctypes.byref(handle))
+        else:  # a GPU named by its UUID
+            found = nvml.nvmlDeviceGetHandleByUUID(first.encode(), ctypes.byref(handle))
+        if found != 0 or nvml.nvmlDeviceGetMemoryInfo(handle, ctypes.byref(memory)) != 0:
+            return None
+        return int(memory.free // 2**20)
+    finally:
+        nvml.nvmlShutdown()
+
+
+AUTO_BATCH = -1  # [transcribe] batch_size: chosen from the device (0: sequential decoding)
+CPU_BATCH = 8  # on 2 cores 4, 8 and 16 ran alike (0.58 x sequential's time); 8 is faster-whisper's own default
+GPU_BATCH_MAX = 16
+GPU_RESERVE_MIB = 1024  # CUDA's context, cuBLAS and cuDNN workspaces
+
+
+def auto_batch_size(device: str, vad: bool, free_gpu_mib: int | None = None, model_mib: int = 0, beam_size: int = 5) -> int:
+    """How many windows to decode at once (pure). Without VAD, 0: batched decoding decodes the stretches of
+    speech VAD finds. On a CPU, CPU_BATCH. On a CUDA GPU, as many as the free memory holds next to the
+    model (each window's encoder states and its beams' caches, taken as a third of the weights for beam 5,
+    256 MiB at least), 1 to GPU_BATCH_MAX; GPU_BATCH_MAX // 2 when the free memory is not known."""
+    if not vad:
+        return 0
+    if device != "cuda":
+        return CPU_BATCH
+    if free_gpu_mib is None:
+        return GPU_BATCH_MAX // 2
+    per_window = max(256, model_mib // 3 * max(1, beam_size) // 5)
+    return max(1, min(GPU_BATCH_MAX, (free_gpu_mib - model_mib - GPU_RESERVE_MIB) // per_window))
+
+
+def model_mib(model_path: Path) -> int:
+    """The size of a model's weights on disk, in MiB."""
+    try:
+        return (model_path / "model.bin").stat().st_size // 2**20
+    except OSError:
+        return 0
+
+
+def resolve_batch_size(options: TranscribeOptions, device: str, model_path: Path) -> int:
+    """[transcribe] batch_size made a number: AUTO_BATCH chosen from the device, its free memory and the model's
+    size; an explicit size kept, except 0 without VAD (batched decoding decodes what VAD finds)."""
+    if not options.vad:
+        return 0
+    if options.batch_size != AUTO_BATCH:
+        return options.batch_size
+    free = gpu_free_mib() if device == "cuda" else None
+    return auto_batch_size(device, options.vad, free, model_mib(model_path), options.beam_size)
 
 
 @lru_cache(maxsize=2)
@@ -109,7 +203,9 @@ def _decode_kwargs(options: TranscribeOptions, multilingual_model: bool) -> dict
         no_speech_threshold=options.no_speech_threshold,
         log_prob_threshold=options.log_prob_threshold,
         compression_ratio_threshold=options.compression_ratio_threshold,
-        hallucination_silence_threshold=options.hallucination_silence_threshold or None,
+        # Its "silence" is measured in the audio Whisper is given; VAD has cut the silence out of it, so the test
+        # would take the edges of Whisper's windows for silence and throw away real speech (README, Design notes).
+        hallucination_silence_threshold=None if options.vad else options.hallucination_silence_threshold or None,
         hotwords=options.hotwords or None,
         initial_prompt=options.prompt or None,
         language_detection_segments=options.language_detection_segments,
@@ -129,23 +225,59 @@ def _model(model_path: Path, options: TranscribeOptions):  # type: ignore[no-unt
     )
 
 
+WINDOW_S = 30  # seconds of audio Whisper hears at once
+
+
+def _speech_windows(audio: np.ndarray, options: TranscribeOptions) -> tuple[list[dict[str, int]], np.ndarray, list[float]]:
+    """VAD's stretches of speech (samples), their audio joined, and the windows over it (start, end, ... in
+    seconds): the stretches packed into WINDOW_S at most, as batched decoding packs them."""
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+    vad = VadOptions(
+        min_silence_duration_ms=options.vad_min_silence_ms,
+        speech_pad_ms=options.vad_speech_pad_ms,
+        max_speech_duration_s=WINDOW_S,
+    )
+    stretches = get_speech_timestamps(audio, vad)
+    if not stretches:
+        return [], audio[:0], []
+    pieces, windows = collect_chunks(audio, stretches, max_duration=WINDOW_S)
+    bounds = [t for w in windows for t in (float(w["offset"]), float(w["offset"] + w["duration"]))]
+    return stretches, np.concatenate(pieces), bounds
+
+
+def _sequential(model, audio: np.ndarray, options: TranscribeOptions, kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
+    """faster-whisper's sequential decoding, with VAD on the windows batched decoding uses: each starts where
+    a stretch of speech starts. Over the joined speech as a whole, a window starts wherever the last one's
+    last word ended, and a quiet sentence glued to a louder one was skipped by that jump."""
+    stretches, speech, bounds = _speech_windows(audio, options) if options.vad else ([], audio, [])
+    if not stretches:  # no VAD, or no speech: faster-whisper's own path (it still names the language)
+        return model.transcribe(audio, **kwargs)
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("vad_filter", "vad_parameters")}
+    segments, info = model.transcribe(speech, clip_timestamps=bounds, **kwargs)
+    return restore_speech_timestamps(segments, stretches, SAMPLE_RATE), info
+
+
 def _decode(
     model,  # type: ignore[no-untyped-def]
     audio: np.ndarray,
     options: TranscribeOptions,
     kwargs: dict[str, object],
     on_progress: Callable[[float], None] | None,
+    batch_size: int = 0,
 ) -> tuple[list[Segment], object]:
     """Whisper's segments over the audio, likely hallucinations dropped, progress in media seconds."""
     duration = len(audio) / SAMPLE_RATE
-    if options.batch_size > 0:
+    if batch_size > 0:
         from faster_whisper import BatchedInferencePipeline
 
         kwargs.pop("condition_on_previous_text")
         kwargs.pop("hallucination_silence_threshold")
-        segments_iter, info = BatchedInferencePipeline(model).transcribe(audio, batch_size=options.batch_size, **kwargs)
+        segments_iter, info = BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **kwargs)
     else:
-        segments_iter, info = model.transcribe(audio, **kwargs)
+        segments_iter, info = _sequential(model, audio, options, kwargs)
     segments = []
     for raw in segments_iter:
         segment = Segment(
@@ -176,7 +308,9 @@ def transcribe(
     model = _model(model_path, options)
     if options.language and not model.model.is_multilingual and options.language != "en":
         raise UsageError(f"the model in {model_path} knows only English; use a multilingual model for '{options.language}'")
-    segments, info = _decode(model, audio, options, _decode_kwargs(options, model.model.is_multilingual), on_progress)
+    batch_size = resolve_batch_size(options, resolve_device(options.device), model_path)
+    kwargs = _decode_kwargs(options, model.model.is_multilingual)
+    segments, info = _decode(model, audio, options, kwargs, on_progress, batch_size)
     return Transcript(
         language=info.language,  # type: ignore[attr-defined]
         language_probability=float(info.language_probability),  # type: ignore[attr-defined]
@@ -192,10 +326,16 @@ def translate(
     language: str,
     on_progress: Callable[[float], None] | None = None,
 ) -> list[Sentence]:
-    """English sentences from speech in `language`, by Whisper's own translate task."""
+    """English sentences from speech in `language`, by Whisper's own translate task (`model_path`: a model that
+    translates, `model_store.translator`; never large-v3-turbo, which answers in the spoken language)."""
+    if "turbo" in model_path.name.lower():  # a wrong language written as English is worse than no translation
+        raise ModelError(f"the model in {model_path} cannot translate (it answers in the spoken language); use another")
     model = _model(model_path, options)
     if not model.model.is_multilingual:
         raise UsageError(f"the model in {model_path} knows only English, so it cannot translate; use a multilingual model")
     kwargs = {**_decode_kwargs(options, True), "task": "translate", "language": language, "word_timestamps": False}
-    segments, _ = _decode(model, audio, options, kwargs, on_progress)
+    batch_size = resolve_batch_size(options, resolve_device(options.device), model_path)
+    if batch_size > 0:  # a segment a sentence (timed by Whisper), not one per 30 s window
+        kwargs["without_timestamps"] = False
+    segments, _ = _decode(model, audio, options, kwargs, on_progress, batch_size)
     return [Sentence(s.start, s.end, " ".join(s.text.split())) for s in segments]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 
+from subtitler.cli.apply import apply_command
 from subtitler.cli.burn import burn_command
 from subtitler.cli.catalog import languages_command, models, presets
+from subtitler.cli.preview import preview_command
 from subtitler.cli.run import run
+from subtitler.cli.studio import studio_command
 from subtitler.cli.watch import retry_command, status_command, watch_command
 from subtitler.version import __version__
 
@@ -17,5 +20,6 @@ def main() -> None:
     """Video in; readable subtitles in every language, a soft-subtitled copy and a burned copy out."""
 
 
-for command in (run, burn_command, watch_command, status_command, retry_command, models, languages_command, presets):
+for command in (run, apply_command, burn_command, preview_command, watch_command, status_command, retry_command,
+                studio_command, models, languages_command, presets):
     main.add_command(command)

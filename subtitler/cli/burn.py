@@ -9,6 +9,7 @@ from pathlib import Path, PurePath
 import click
 
 from subtitler import languages
+from subtitler.adapters import ffmpeg
 from subtitler.cli.common import common, language
 from subtitler.errors import MediaError, SubtitlerError, UsageError
 from subtitler.inputs import name_outputs
@@ -63,6 +64,7 @@ def burn_command(video: Path, subs: Path, out: Path, preset: str, lang: str | No
     edited = EditedSubtitles(subs, code, lenient)  # read at the door: a malformed file fails here (exit 2)
     options = load_options(preset)
     options = dataclasses.replace(options, output=dataclasses.replace(options.output, burn=code), force=True)
+    options = dataclasses.replace(options, encode=ffmpeg.resolve_encoder(options.encode))  # checked before any work
     try:
         ensure_folder(out)
     except SubtitlerError as exc:

@@ -92,13 +92,21 @@ def burn_language(value: str | None) -> str | None:
 
 _JOB_OPTIONS = [
     click.option("--preset", default="default", show_default=True, help="Preset name or FILE.toml."),
-    click.option("--model", help="Whisper model name (see 'subtitler models list') or model folder."),
+    click.option(
+        "--model",
+        help="Whisper model name (see 'subtitler models list'), model folder, or auto (the default: large-v3-turbo "
+        "on a CUDA GPU with 5 GiB free, else the best installed model).",
+    ),
     click.option("--device", type=click.Choice(choices.DEVICES), help="Where Whisper runs."),
     click.option("--compute-type", help="CTranslate2 compute type (int8, int8_float16, float16, float32...)."),
     click.option("--threads", type=int, help="CPU threads for Whisper (0 = all cores)."),
     click.option("--language", help="Spoken language (e.g. en, fr); detected when not given."),
     click.option("--beam-size", type=int, help="Beam size for decoding."),
-    click.option("--batch-size", type=int, help="Batched decoding with this batch size (0 = sequential)."),
+    click.option(
+        "--batch-size",
+        type=int,
+        help="Windows Whisper decodes at once: -1 = auto (the default: 8 on a CPU, up to 16 on a GPU), 0 = sequential.",
+    ),
     click.option("--vad/--no-vad", default=None, help="Silero voice activity detection."),
     click.option("--hotwords", help="Names and words Whisper should expect, e.g. 'ComfyUI, Ada Lovelace'."),
     click.option("--prompt", help="Initial prompt (style, spelling of names)."),
@@ -123,6 +131,11 @@ _JOB_OPTIONS = [
     click.option("--denoise", type=click.Choice(choices.DENOISERS), help="Denoise the output audio."),
     click.option("--max-chars", type=int, help="Characters per line."),
     click.option("--max-lines", type=int, help="Lines per cue."),
+    click.option(
+        "--position",
+        type=click.Choice(choices.ALIGNMENTS),
+        help="Burn the subtitles here in these files ([style] alignment), never moved off faces or text ([style] avoid).",
+    ),
     click.option("--force", is_flag=True, help="Redo outputs that already exist."),
 ]
 
@@ -146,6 +159,8 @@ def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cues": {"max_chars_per_line": flags["max_chars"], "max_lines": flags["max_lines"]},
         "translate": {"to": csv(flags["to"]), "engine": flags["engine"], "glossary": flags["glossary"]},
         "output": {"formats": csv(flags["formats"]), "mux": flags["mux"], "burn": burn_language(flags["burn"])},
+        # --position places the burned text itself: nothing is moved off faces or text then
+        "style": {"alignment": flags["position"], "avoid": () if flags["position"] else None},
         "enhance": {
             "upscale": flags["upscale"], "upscale_method": flags["upscale_method"], "upscale_model": flags["upscale_model"],
             "audio": flags["enhance_audio"], "denoise": flags["denoise"],

@@ -10,9 +10,10 @@ from typing import Any
 import click
 
 from subtitler.cli.common import common, job_options, overrides
+from subtitler.edits import EditStore
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import expand, name_outputs
-from subtitler.job import Job, Result
+from subtitler.job import Job, Result, problem_line
 from subtitler.names import shown
 from subtitler.options import load_options
 from subtitler.outputs import check_folder, ensure_folder, folder_lock
@@ -31,13 +32,27 @@ def _usage(call: Any, *args: Any) -> Any:
         raise UsageError(str(exc)) from exc
 
 
+def _discard_edits(job: Job) -> None:
+    """Every correction of the job's subtitles set aside: a version that says so, the history kept."""
+    store = EditStore(job.folder)
+    for language in store.languages():
+        version = store.discard(language, "discarded by 'subtitler run --discard-edits'")
+        log.info("%s: discarded your edited subtitles (%s; the history is kept, version %s)", job.stem, language, version)
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="Drop people's corrections (kept as history in OUT/<name>/edits/): the machine's subtitles again.",
+)
 @job_options
 @common
-def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, **flags: Any) -> None:
-    """Subtitle INPUTS (files, folders, globs) into OUT/<name>/."""
+def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, discard_edits: bool, **flags: Any) -> None:
+    """Subtitle INPUTS (files, folders, globs) into OUT/<name>/. Subtitles a person corrected are kept (with
+    --force too), unless --discard-edits."""
     given = overrides(flags)
     load_options(preset, given, force=force)  # a bad preset or flag is reported before anything else
     _usage(check_folder, out)
@@ -52,14 +67,23 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, **flags: A
     jobs = [Job.of(i.source, out / i.stem, i.stem, settings) for i in name_outputs(paths)]
 
     def report(result: Result) -> None:
-        if result.ok:
-            folder = result.job.folder if result.job else ""
-            click.echo(f"done    {shown(result.source)}  ->  {shown(folder)}  ({result.seconds:.1f} s)", err=True)
-        else:
+        if not result.ok:
             click.echo(f"failed  {shown(result.source)}: {result.error}", err=True)
+            return
+        folder = result.job.folder if result.job else ""
+        line = f"{shown(result.source)}  ->  {shown(folder)}  ({result.seconds:.1f} s)"
+        if result.partial:  # done, but some outputs could not be made: each named, with why
+            click.echo(f"done*   {line}; {problem_line(result.problems)}", err=True)
+        else:
+            click.echo(f"done    {line}", err=True)
 
     with folder_lock(out):
+        if discard_edits:
+            for job in jobs:
+                _discard_edits(job)
         results = run_batch(jobs, build_stages(settings.options), on_result=report)
     failed = [r for r in results if not r.ok]
-    click.echo(f"{len(results) - len(failed)} of {len(results)} done, {len(failed)} failed", err=True)
-    sys.exit(1 if failed else 0)
+    partial = [r for r in results if r.partial]
+    some = f" ({len(partial)} with outputs missing: done*)" if partial else ""
+    click.echo(f"{len(results) - len(failed)} of {len(results)} done{some}, {len(failed)} failed", err=True)
+    sys.exit(1 if failed or partial else 0)

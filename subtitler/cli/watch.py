@@ -74,16 +74,20 @@ def _ago(moment: float | None) -> str:
 
 @click.command("status")
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--errors", "error_count", type=int, default=5, show_default=True, help="How many recent failures to show.")
+@click.option("--errors", "error_count", type=int, default=5, show_default=True,
+              help="How many recent failures (and jobs done without some outputs) to show.")  # fmt: skip
 @common
 def status_command(out: Path, error_count: int) -> None:
-    """The queue, the running jobs with their progress, done and failed counts, the last errors."""
+    """The queue, the running jobs with their progress, done and failed counts, the last errors, and the jobs
+    done without some outputs (which, and why)."""
     store = _store(out)
     try:
         pid = watcher_pid(out)
         counts = store.counts()
+        partial = sorted(store.partial(), key=lambda e: e.finished_at or 0, reverse=True)
         click.echo(f"watcher: {'running (pid ' + str(pid) + ')' if pid else 'not running'}")
-        click.echo("  ".join(f"{state} {count}" for state, count in counts.items()))
+        missing = f"  ({len(partial)} done with outputs missing: done*)" if partial else ""
+        click.echo("  ".join(f"{state} {count}" for state, count in counts.items()) + missing)
         for entry in store.entries("running"):
             click.echo(f"running  {shown(entry.path)}  {entry.stage or 'starting'} {entry.progress:.0%}  "
                        f"(attempt {entry.attempts}, started {_ago(entry.started_at)})")  # fmt: skip
@@ -94,6 +98,8 @@ def status_command(out: Path, error_count: int) -> None:
             first_line = entry.error.splitlines()[0] if entry.error else ""
             log = "" if entry.cause else f"  (log: {shown(out / entry.output / ERROR_LOG)})"  # not run: no log
             click.echo(f"failed   {shown(entry.path)}: {first_line}{log}")
+        for entry in partial[:error_count]:
+            click.echo(f"done*    {shown(entry.path)}: {entry.error}")
     finally:
         store.close()
 
@@ -103,7 +109,8 @@ def status_command(out: Path, error_count: int) -> None:
 @click.argument("inputs", nargs=-1)
 @common
 def retry_command(out: Path, inputs: tuple[str, ...]) -> None:
-    """Queue failed INPUTS (paths as `status` shows them, or as they are; all failed ones if none) again."""
+    """Queue failed INPUTS, or ones done without some outputs (paths as `status` shows them, or as they are;
+    all such ones if none), again."""
     store = _store(out)
     try:
         count = store.retry(Path(i).as_posix() if not os.path.isabs(i) else i for i in inputs)

@@ -16,7 +16,12 @@ def identity(source: str, target: str) -> str:
 
 
 def translate(source: str, target: str, texts: list[str], settings: Settings) -> list[str]:
-    return apertium.translate(source, target, texts)
+    """Apertium's output with its unknown-word marks kept (`*profite`): `untranslated` lists and removes them."""
+    return apertium.translate_marked(source, target, texts)
+
+
+def untranslated(source: str, target: str, text: str, output: str) -> tuple[str, tuple[str, ...]]:
+    return apertium.unmark(output)
 
 
 def hint(source: str | None, target: str) -> str | None:
@@ -33,4 +38,4 @@ def more(installed: frozenset[Pair]) -> str | None:
     return f"Apertium (Debian): apt-get install {' '.join(missing)}" if missing else None
 
 
-ENGINE = TextEngine("apertium", pairs, identity, translate, hint, more)
+ENGINE = TextEngine("apertium", pairs, identity, translate, hint, more, untranslated)

@@ -4,15 +4,25 @@ highlights the spoken word; what libass burns in (pure)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pysubs2
 
-from subtitler.formats.events import cue_text, event, plain_text, subtitles
+from subtitler.formats.events import cue_text, event, plain_text
 from subtitler.formats.format import Canvas, Content, Format, Look
 from subtitler.model import Cue
 from subtitler.options import CueOptions, StyleOptions
 
 ALIGNMENT = {"bottom": 2, "middle": 5, "top": 8}  # [style] alignment -> ASS numpad position
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one cue goes instead of the style's position: an alignment ([style] alignment's words) and a
+    vertical margin (a share of the picture height, from the edge it is aligned to)."""
+
+    alignment: str
+    margin: float
 
 
 def _colour(hex_rgb: str, opacity: float = 1.0) -> pysubs2.Color:
@@ -105,14 +115,27 @@ def _word_events(cue: Cue, style: StyleOptions, canvas: Canvas) -> list[pysubs2.
     return events
 
 
-def to_ass(cues: Sequence[Cue], style: StyleOptions, cue_options: CueOptions, canvas: Canvas) -> str:
-    """Styled subtitles for the canvas; with `style.highlight`, word by word (the spoken word marked)."""
-    if style.highlight == "none":
-        subs = subtitles(cues)
-    else:
-        subs = pysubs2.SSAFile()
-        for cue in cues:
-            subs.events.extend(_word_events(cue, style, canvas))
+def _placed(events: list[pysubs2.SSAEvent], place: Placement, style: StyleOptions, canvas: Canvas) -> list[pysubs2.SSAEvent]:
+    """A cue's events moved: another alignment as an override tag, another margin as the events' own."""
+    for item in events:
+        if place.alignment != style.alignment:
+            item.text = rf"{{\an{ALIGNMENT[place.alignment]}}}" + item.text
+        if place.margin != style.margin_vertical:
+            item.marginv = max(1, round(canvas.height * place.margin))  # 0 would mean "the style's"
+    return events
+
+
+def to_ass(
+    cues: Sequence[Cue], style: StyleOptions, cue_options: CueOptions, canvas: Canvas,
+    places: Sequence[Placement | None] = (),
+) -> str:  # fmt: skip
+    """Styled subtitles for the canvas; with `style.highlight`, word by word (the spoken word marked). `places`
+    moves cues (one per cue, None = where the style puts it)."""
+    subs = pysubs2.SSAFile()
+    for number, cue in enumerate(cues):
+        events = [event(cue.start, cue.end, cue_text(cue))] if style.highlight == "none" else _word_events(cue, style, canvas)
+        place = places[number] if number < len(places) else None
+        subs.events.extend(_placed(events, place, style, canvas) if place else events)
     # Our lines are laid out already; word by word, libass must not re-wrap a line when the marked word grows.
     wrap = "0" if style.highlight == "none" else "2"
     subs.info.update({"PlayResX": str(canvas.width), "PlayResY": str(canvas.height), "WrapStyle": wrap})

@@ -34,10 +34,17 @@ def transcript_from_json(text: str) -> tuple[Transcript, dict[str, Any]]:
     return transcript, data.get("meta", {})
 
 
-def translation_to_json(translation: Translation, sources: Sequence[Sentence], meta: dict[str, Any]) -> str:
-    """A translation with each sentence's source text beside it (when the route read text, not audio)."""
+def translation_to_json(
+    translation: Translation, sources: Sequence[Sentence], meta: dict[str, Any], untranslated: Sequence[Sequence[str]] = ()
+) -> str:
+    """A translation with each sentence's source text beside it (when the route read text, not audio), and the
+    words an engine left untranslated in it (`untranslated`, one list per sentence; none when not given)."""
     by_span = {(s.start, s.end): s.text for s in sources}
-    sentences = [{**asdict(s), "source": by_span.get((s.start, s.end), "")} for s in translation.sentences]
+    missed = list(untranslated) or [() for _ in translation.sentences]
+    sentences = [
+        {**asdict(s), "source": by_span.get((s.start, s.end), ""), "untranslated": list(words)}
+        for s, words in zip(translation.sentences, missed, strict=True)
+    ]
     data = {"meta": meta, **asdict(translation), "sentences": sentences}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -46,6 +53,12 @@ def translation_from_json(text: str) -> Translation:
     data = json.loads(text)
     sentences = tuple(Sentence(s["start"], s["end"], s["text"]) for s in data["sentences"])
     return Translation(data["language"], data["source_language"], data["route"], sentences)
+
+
+def untranslated_from_json(text: str) -> tuple[tuple[str, ...], ...]:
+    """The words left untranslated in each sentence of a translation file (none in a file written before they
+    were listed)."""
+    return tuple(tuple(s.get("untranslated", ())) for s in json.loads(text)["sentences"])
 
 
 def write(content: Content, look: Look) -> str:

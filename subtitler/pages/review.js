@@ -32,6 +32,9 @@
   function unsureOf(code) {
     return (report.unsure_words || []).filter(function (w) { return w.language === code; });
   }
+  function droppedOf(code) {
+    return (report.dropped_words || []).filter(function (w) { return w.language === code; });
+  }
   /* The cue's text as text nodes, with each unsure word (in spoken order) wrapped in <mark>. */
   function markedText(text, words) {
     var box = el("p", "text"), at = 0;
@@ -86,6 +89,8 @@
       (broken.length ? " (" + broken.join(", ") + ")" : "") + "; " + plural(counts.unsure_words, "unsure word") +
       " (probability below " + report.unsure_below + ").";
     showUnsure(unsure);
+    showDropped(droppedOf(code));
+    showUntranslated(data.untranslated || []);
     fillShow(data);
     filter();
     update();
@@ -106,6 +111,47 @@
     });
     table.classList.toggle("hidden", !words.length);
     document.getElementById("no-unsure").classList.toggle("hidden", words.length > 0);
+  }
+  /* The repeated words Whisper was unsure of, left out of the cues: each with its time and probability. */
+  function showDropped(words) {
+    var table = document.getElementById("dropped"), body = table.tBodies[0];
+    body.textContent = "";
+    words.forEach(function (w) {
+      var tr = el("tr"), cell = el("td"), go = el("button", "word", clock(w.start));
+      go.type = "button";
+      go.addEventListener("click", function () { seek(w.start); });
+      cell.appendChild(go);
+      tr.appendChild(cell);
+      tr.appendChild(el("td", "", w.text));
+      tr.appendChild(el("td", "", w.probability.toFixed(2)));
+      body.appendChild(tr);
+    });
+    table.classList.toggle("hidden", !words.length);
+    document.getElementById("no-dropped").classList.toggle("hidden", words.length > 0);
+  }
+  /* The words a translation engine left in the spoken language, by cue (a note under the cue list, like the
+     unsure words: each with the cue's time, to seek to, and its number). */
+  function showUntranslated(items) {
+    var box = document.getElementById("untranslated");
+    if (!box) {
+      box = el("section", "untranslated");
+      box.id = "untranslated";
+      var anchor = document.getElementById("dropped");
+      (anchor && anchor.parentNode ? anchor.parentNode : document.body).appendChild(box);
+    }
+    box.textContent = "";
+    box.appendChild(el("h2", "", "Left untranslated"));
+    if (!items.length) { box.appendChild(el("p", "", "No word was left untranslated.")); return; }
+    var listed = el("ul", "words");
+    items.forEach(function (item) {
+      var li = el("li"), go = el("button", "word", clock(item.start));
+      go.type = "button";
+      go.addEventListener("click", function () { seek(item.start); });
+      li.appendChild(go);
+      li.appendChild(document.createTextNode(" #" + item.cue + ": " + item.words.join(", ")));
+      listed.appendChild(li);
+    });
+    box.appendChild(listed);
   }
   /* The choices of cues to show: every cue, those breaking any rule, or those breaking one rule (by its id). */
   function fillShow(data) {

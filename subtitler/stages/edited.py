@@ -3,7 +3,12 @@
 The file is read strictly (`subtitle_reader`) when the stage is made, before any work: a malformed cue is
 an error naming its line, or with `lenient` a warning and the cue skipped. The person's line breaks are
 kept. Word times are not in such a file, so each cue's words are spread over its time by their length
-(enough for word-by-word highlighting).
+(enough for word-by-word highlighting), or take the times Whisper heard where the cue has as many words as
+were spoken in its time (`edits.with_spoken_times`).
+
+In the folder of a finished job (its job.json there), the file is also kept as a new version of that language's
+corrections (`edits.EditStore`), so every later run makes all of the language's outputs from it;
+`subtitler apply` is the command that re-makes them at once.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ import logging
 from pathlib import Path
 
 from subtitler import subtitle_reader
+from subtitler.digests import edit_digest, with_edit
+from subtitler.edits import Edit, save_correction
 from subtitler.errors import UsageError
 from subtitler.job import Job
 from subtitler.model import Cue, Sentence
-from subtitler.reuse import digest
 from subtitler.sentences import spread
 
 log = logging.getLogger(__name__)
@@ -54,11 +60,15 @@ class EditedSubtitles:
         """Reads the file now, so that a bad one fails before any work (UsageError)."""
         self.path = path
         self.language = language
-        data = _read_bytes(path)
-        self.cues = _cues(path, data, language, lenient)
-        self.made_from = "edited:" + digest(data.hex())
+        self.cues = read_cues(path, language, lenient)
 
     def run(self, job: Job) -> Job:
-        return dataclasses.replace(
-            job, cues={self.language: self.cues}, digests={**job.digests, f"subs:{self.language}": self.made_from}
-        )
+        if job.output("job.json").is_file():  # a finished job's folder: the correction is kept as a version
+            version = save_correction(job.folder, job.stem, self.language, self.cues, f"from {self.path.name}")
+            log.info("%s: saved %s as version %d of your %s corrections", job.stem, self.path.name, version, self.language)
+            edited = with_edit(job, self.language)
+            if edited is not None:
+                return dataclasses.replace(edited, cues={self.language: edited.cues[self.language]})
+        made_from = edit_digest(self.language, Edit(0, self.cues))  # a correction's digest, though not kept as one
+        digests = {**job.digests, f"subs:{self.language}": made_from}
+        return dataclasses.replace(job, cues={self.language: self.cues}, digests=digests)

@@ -8,6 +8,7 @@ import platform
 from functools import lru_cache
 from importlib import metadata
 
+from subtitler import placement
 from subtitler.job import Job
 from subtitler.names import printable, shown
 from subtitler.outputs import write_text
@@ -42,6 +43,7 @@ class AddToRecord:
         try:
             summary = json.loads(job.output("job.json").read_text(encoding="utf-8"))
             summary["outputs"].update(job_summary(job)["outputs"])
+            summary["placement"] = {**(summary.get("placement") or {}), **placement.record(job)}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             summary = job_summary(job)
         _write(job, summary)
@@ -67,9 +69,12 @@ def job_summary(job: Job) -> dict[str, object]:
         "language_probability": round(transcript.language_probability, 4) if transcript else None,
         "cue_counts": {lang: len(cues) for lang, cues in job.cues.items()},
         "translations": {lang: {"route": route, "kept": f"translate:{lang}" in job.reused} for lang, route in job.routes.items()},
+        "edited": dict(job.edited),  # language -> the version of a person's correction its outputs were made from
         "glossary": [term.text for term in job.glossary.terms],
         "enhanced": job.enhanced or None,
         "reused": list(job.reused),
         "timings": job.timings,
         "outputs": {key: {"path": path.name, "digest": job.digests[key]} for key, path in job.files.items()},
+        "problems": dict(job.problems),  # outputs that could not be made ("translation:de", "burned:de") -> why
+        "placement": placement.record(job),  # burned cues moved clear of faces and text, per language
     }

@@ -2,7 +2,9 @@
 
 Every change is one transaction with a full sync, so a process killed at any moment leaves the
 last committed state: a job is `done` only after its outputs and job.json were written, and a
-job found `running` at start-up was cut short and is queued again.
+job found `running` at start-up was cut short and is queued again. A job done without some of its
+outputs (a language its speech could not be translated into) is `done` with its `error` saying which
+and why, as its job.json's `problems` do; `retry` queues it again like a failed one.
 
 An input's path is kept as TEXT, or as the BLOB of its bytes when the name is not valid UTF-8 (Linux
 allows any bytes; Python gives them as lone surrogates, which SQLite cannot store as text): such
@@ -12,15 +14,18 @@ an input is done like any other. Every other text is stored as valid UTF-8 (such
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from subtitler.job import problem_line
 from subtitler.names import shown
 
 DATABASE = "watch.sqlite"
+RECORD = "job.json"  # written last by every job: what it made, and the outputs it could not make
 STATES = ("queued", "running", "done", "failed")
 PRESET = "preset"  # `cause` of an input failed on its folder preset: queued again when the presets change
 
@@ -167,12 +172,29 @@ class Store:
         self._write("UPDATE jobs SET stage = ?, progress = ? WHERE path = ? AND state = 'running'",
                     utf8(stage), fraction, _key(path))  # fmt: skip
 
-    def finish(self, path: str, seconds: float) -> None:
+    def finish(self, path: str, seconds: float, problems: str | None = None) -> None:
+        """A job that ran to its end: `done`, with the outputs it could not make as `error` (as the worker
+        reported them; else from its job.json)."""
         self._write(
-            "UPDATE jobs SET state = 'done', error = '', stage = '', progress = 1, finished_at = ?, seconds = ? "
+            "UPDATE jobs SET state = 'done', error = ?, stage = '', progress = 1, finished_at = ?, seconds = ? "
             "WHERE path = ? AND state = 'running'",
-            time.time(), seconds, _key(path),
+            utf8(problems) if problems is not None else self._problems(path), time.time(), seconds, _key(path),
         )  # fmt: skip
+
+    def _problems(self, path: str) -> str:
+        """What a job's job.json names as not made, as one line; '' when everything was (or there is no record)."""
+        row = self._db.execute("SELECT output FROM jobs WHERE path = ?", (_key(path),)).fetchone()
+        if row is None:
+            return ""
+        try:
+            problems = json.loads((self.path.parent / row[0] / RECORD).read_text(encoding="utf-8")).get("problems")
+        except (OSError, ValueError, AttributeError):
+            return ""
+        return utf8(problem_line({str(k): str(v) for k, v in problems.items()})) if isinstance(problems, dict) else ""
+
+    def partial(self) -> list[Entry]:
+        """Jobs done without some of their outputs (`error` says which)."""
+        return self._select("state = 'done' AND error != ''")
 
     def fail(self, path: str, error: str, seconds: float) -> None:
         self._write(
@@ -195,17 +217,25 @@ class Store:
         return self._write("UPDATE jobs SET state = 'queued', stage = '', progress = 0 WHERE state = 'running'")
 
     def retry(self, paths: Iterable[str] = ()) -> int:
-        """Failed jobs (all, or those named, as the file system gives them or as `status` shows them) queued again."""
+        """Failed jobs, and jobs done without some outputs (all, or those named, as the file system gives them or
+        as `status` shows them), queued again."""
+        again = "(state = 'failed' OR (state = 'done' AND error != ''))"
         wanted = set(paths)
         if not wanted:
-            return self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? WHERE state = 'failed'",
+            return self._write(f"UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? WHERE {again}",
                                time.time())  # fmt: skip
-        named = [e.path for e in self.entries("failed") if e.path in wanted or utf8(e.path) in wanted]
+        named = [e.path for e in self._select(again) if e.path in wanted or utf8(e.path) in wanted]
         return sum(
-            self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? "
-                        "WHERE state = 'failed' AND path = ?", time.time(), _key(path))
+            self._write(f"UPDATE jobs SET state = 'queued', error = '', cause = '', queued_at = ? "
+                        f"WHERE {again} AND path = ?", time.time(), _key(path))
             for path in named
         )  # fmt: skip
+
+    def again(self, path: str) -> int:
+        """One job that ended (done or failed) queued to run again, e.g. to publish corrections made since: outputs
+        whose sources are unchanged are kept, the others made again. A running or queued job is left as it is."""
+        return self._write("UPDATE jobs SET state = 'queued', error = '', cause = '', stage = '', progress = 0, queued_at = ? "
+                           "WHERE path = ? AND state IN ('done', 'failed')", time.time(), _key(path))  # fmt: skip
 
     def retry_failed_on(self, cause: str) -> int:
         """Jobs that failed before they ran for this cause (a preset since corrected) queued again."""

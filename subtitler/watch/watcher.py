@@ -270,7 +270,7 @@ class Watcher:
         if report.kind == "progress":
             self.store.progress(report.key, report.stage, report.fraction)
         elif report.kind == "done":
-            self.store.finish(report.key, report.seconds)
+            self.store.finish(report.key, report.seconds, report.error)
             log.info("done    %s (%.1f s)", shown(report.key), report.seconds)
             if self.options.move_done:
                 self.move_done(report.key)
@@ -291,6 +291,11 @@ class Watcher:
         log.info("moved   %s -> %s", shown(key), shown(moved))
 
     # -- the loop -------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """End `run` soon, from a signal handler or another thread (the studio runs the watcher in a thread)."""
+        self.stopping = True
+        self.wake.set()
+
     def idle(self) -> bool:
         return not self.pool.busy() and not self.store.entries("queued") and not self.settling.waiting()
 
@@ -350,8 +355,7 @@ def watch(options: WatchOptions, settings_for: Callable[[str], JobSettings], set
 
     def stop(signum: int, _: Any) -> None:
         log.info("%s: stopping", signal.Signals(signum).name)
-        watcher.stopping = True
-        watcher.wake.set()
+        watcher.stop()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

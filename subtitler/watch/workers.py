@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from subtitler import progress
-from subtitler.job import Job, JobSettings, Stage
+from subtitler.job import Job, JobSettings, Stage, problem_line
 from subtitler.outputs import write_text
 from subtitler.pipeline import run_batch
 from subtitler.stages import build_stages
@@ -50,7 +50,7 @@ class Report:
     kind: str  # "progress" | "done" | "failed"
     stage: str = ""
     fraction: float = 0.0
-    error: str = ""
+    error: str = ""  # why it failed; for a job done without some outputs, which ones and why (also in its job.json)
     seconds: float = 0.0
 
 
@@ -110,7 +110,10 @@ def run_task(task: Task, send: Callable[[Report], None]) -> Report:
     error_log = task.folder / ERROR_LOG
     if result.ok:
         error_log.unlink(missing_ok=True)
-        return Report(task.key, "done", seconds=result.seconds)
+        missing = problem_line(result.problems)
+        if missing:
+            log.warning("done*   %s: %s", utf8(task.key), missing)
+        return Report(task.key, "done", error=missing, seconds=result.seconds)
     try:
         task.folder.mkdir(parents=True, exist_ok=True)
         text = f"{task.source}\n{result.error}\n\n" + "\n".join(capture.lines) + "\n"

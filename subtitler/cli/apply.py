@@ -1,0 +1,43 @@
+"""`subtitler apply EDITED.srt`: a person's correction saved as a version and made into every output of its
+language (subtitle files, the soft-subtitled and burned videos, the review report), without transcribing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from subtitler import api
+from subtitler.cli.common import common
+from subtitler.job import Job
+from subtitler.names import shown
+
+
+def remade(job: Job) -> list[str]:
+    """The outputs this run made again: those whose digest (what they are made from) changed."""
+    return [path.name for key, path in job.files.items() if job.previous.get(key) != job.digests.get(key)]
+
+
+@click.command("apply")
+@click.argument("subs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="The output folder `run` wrote the video into, when SUBS is not in OUT/<name>/.")  # fmt: skip
+@click.option("--language", "lang", help="The subtitles' language; read from a name like 'talk.fr.srt' when not given.")
+@click.option("--retranslate", is_flag=True,
+              help="Translate the other languages again from the corrected sentences of the spoken language.")  # fmt: skip
+@click.option("--retranslate-edited", is_flag=True,
+              help="With --retranslate, also the languages a person corrected (their corrections kept as history).")  # fmt: skip
+@click.option("--lenient", is_flag=True, help="Skip malformed cues, with a warning for each, instead of refusing the file.")
+@common
+def apply_command(subs: Path, out: Path | None, lang: str | None, retranslate: bool, retranslate_edited: bool,
+                  lenient: bool) -> None:  # fmt: skip
+    """Apply SUBS, a corrected SRT, VTT or ASS file: every output of its language made again from it (the subtitle
+    files, the soft-subtitled copy, the burned copy, the review report). The transcript is reused; the correction is
+    kept as a version in OUT/<name>/edits/, and every later run keeps it (`run --discard-edits` drops it)."""
+    job = api.apply(subs, lang, out=out, retranslate=retranslate, retranslate_edited=retranslate_edited,
+                    lenient=lenient)  # fmt: skip
+    edited = ", ".join(f"{language} version {version}" for language, version in job.edited.items())
+    click.echo(f"applied {shown(subs.name)}: the outputs are made from your edited subtitles ({edited})", err=True)
+    made = remade(job)
+    click.echo(f"re-made {', '.join(made) if made else 'nothing: every output was made from it already'}", err=True)
+    click.echo(f"done    {shown(job.source)}  ->  {shown(job.folder)}", err=True)
