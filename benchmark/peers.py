@@ -7,9 +7,10 @@
    --vad_filter True`, with and without `--word_timestamps`, on the same model folder (beam 5, int8,
    2 threads, the same language forced). Median of --repeat runs in rotating order; ratio subtitler / peer.
 2. Peak RSS of `subtitler run` on 60 s, 300 s and 600 s of the same reading (the sonnet looped, streams
-   copied), against the extra 16 kHz float32 audio; the same with --batch-size 2 and for
-   whisper-ctranslate2; then, in a fresh process per length, the RSS high-water mark of each step
-   inside the transcription (the kernel's peak is reset as each faster-whisper step starts).
+   copied), against the extra 16 kHz float32 audio; the same with --batch-size 2, with glibc's mmap
+   threshold fixed (what glibc keeps) and for whisper-ctranslate2; then, in a fresh process per length,
+   the RSS high-water mark of each step inside the transcription (the kernel's peak is reset as each
+   faster-whisper step starts).
 
 Prints Markdown tables and writes the raw numbers to benchmark/results/peers.json (git-ignored).
 Run with the project's venv:  SUBTITLER_HOME=/tmp/subhome .venv/bin/python benchmark/peers.py --repeat 3
