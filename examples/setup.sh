@@ -17,7 +17,7 @@ for arg in "$@"; do
 done
 
 # Debian packages: a font with Latin, Greek and Cyrillic for burn-in; espeak-ng for the demo; chromium and its
-# driver for the tests (the review page and the studio in a real browser).
+# driver for the tests (the review page and the studio in a real browser); RabbitMQ for the workers' tests.
 need=()
 fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-core)
 # OpenCV's face detectors (Haar cascades), for burned subtitles that move clear of faces: the wheel lacks them.
@@ -25,6 +25,8 @@ fc-list 2>/dev/null | grep -q "DejaVu Sans" || need+=(fontconfig fonts-dejavu-co
 if [ "$demo" = 1 ] && ! command -v espeak-ng >/dev/null; then need+=(espeak-ng); fi
 if [ "$dev" = 1 ] && ! command -v chromium >/dev/null; then need+=(chromium); fi
 if [ "$dev" = 1 ] && ! command -v chromedriver >/dev/null; then need+=(chromium-driver); fi
+# RabbitMQ, the broker of the Celery workers' tests (they start their own server in a temporary folder).
+if [ "$dev" = 1 ] && [ ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]; then need+=(rabbitmq-server); fi
 if [ "$translate" = 1 ]; then
   for pair in eng-spa eng-cat fr-es fra-cat; do
     dpkg -s "apertium-$pair" >/dev/null 2>&1 || need+=("apertium-$pair")

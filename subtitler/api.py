@@ -25,6 +25,7 @@ every output of a corrected language is made from them, by every later run too:
     job = subtitler.apply("out/talk", "es")                     # the corrections saved in the store, applied
     job = subtitler.apply("out/talk/talk.en.srt", retranslate=True)   # the other languages from the corrected English
     job.edited                                                  # {"en": 3}: the version each language was made from
+    job = subtitler.apply("out/talk/talk.en.srt", also=["youtube"])   # and a copy for YouTube in out/talk/youtube/
 """
 
 from __future__ import annotations
@@ -35,12 +36,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from subtitler.edits import EditStore, discard_others, language_code, locate, recorded, save_correction
+from subtitler import edits
+from subtitler.edits import EditStore, Recorded, discard_others, language_code, locate, recorded, save_correction
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import name_outputs
 from subtitler.job import Job, JobSettings, Result
 from subtitler.model import Cue
 from subtitler.names import shown
+from subtitler.options import for_picture, load_options
 from subtitler.outputs import ensure_folder, folder_lock
 from subtitler.pipeline import run_batch
 from subtitler.settings import job_settings
@@ -104,6 +107,8 @@ def apply(
     retranslate_edited: bool = False,
     lenient: bool = False,
     note: str = "",
+    also: Sequence[str] = (),
+    on_copy: Callable[[str, Job], None] | None = None,
 ) -> Job:
     """Every output of a language made again from a person's correction, without transcribing; the finished Job.
 
@@ -119,6 +124,12 @@ def apply(
     language was corrected, the other languages are translated again from the corrected sentences, and follow the
     correction from then on; a language a person corrected keeps its correction unless `retranslate_edited` (then
     set aside, its history kept).
+
+    `also`: presets (names or files) to make a copy of the job for, each in `OUT/<stem>/<preset>/`, made again by
+    every later apply (the copies noted in `edits/copies.json`): the same transcript and translations (nothing
+    transcribed), each correction followed (`edits.follow_corrections`: as it is where the preset cuts cues as the
+    job's does, else its words cut again by the preset's rules), each preset's own layout, style, outputs and review;
+    burned where the preset burns. `on_copy(preset, job)` is called with each copy made.
     SubtitlerError with the reason when it cannot be applied or the job fails."""
     path = Path(folder_or_srt)
     if not path.exists():
@@ -135,6 +146,7 @@ def apply(
     if code not in record.languages:
         made = ", ".join(record.languages) or "no language"
         raise UsageError(f"{shown(folder)} has subtitles in {made}, not in {code}: `subtitler run --to {code}` adds them")
+    copies = _copies(folder, record, also)  # every preset checked before any work
     settings = job_settings(record.preset, record.overrides())
     options = dataclasses.replace(settings.options, retranslate=retranslate or retranslate_edited)
     settings = dataclasses.replace(settings, options=options)
@@ -154,6 +166,53 @@ def apply(
                     log.info("%s: your %s corrections set aside (kept as history): translated again", record.stem, dropped)
         job = Job.of(record.source, folder, record.stem, settings)
         result = run_batch([job], build_stages(options))[0]
+        if not result.ok or result.job is None:
+            raise SubtitlerError(f"{shown(record.source)}: {result.error}")
+        for preset in copies:
+            copy_job = _make_copy(recorded(folder), preset, options.retranslate)
+            if on_copy is not None:
+                on_copy(preset, copy_job)
+    return result.job
+
+
+def _copies(folder: Path, record: Recorded, also: Sequence[str]) -> list[str]:
+    """The presets to make copies for: those made before (`edits.copy_folders`), then those asked now, each loaded
+    (a bad preset fails before any work); a file by its full path, so a later apply finds it anywhere."""
+    wanted = list(edits.copy_folders(folder))
+    for given in also:
+        preset = str(Path(given).resolve()) if given.endswith(".toml") or "/" in given else given
+        load_options(preset)
+        if preset == record.preset:
+            raise UsageError(f"{shown(folder)} is made with the {given} preset already: --also names another preset")
+        if preset not in wanted:
+            wanted.append(preset)
+    return wanted
+
+
+def _make_copy(record: Recorded, preset: str, retranslate: bool) -> Job:
+    """The copy of the job for `preset`, in its folder in the job's: heard and translated as the job was, its
+    corrections following the job's, made (again) by the preset."""
+    name = edits.add_copy_folder(record.folder, preset)
+    copy = record.folder / name
+    tables = record.overrides()
+    burn = edits.copy_burn(str(tables.get("output", {}).get("burn") or ""), load_options(preset).output.burn)
+    given = {"transcribe": tables.get("transcribe", {}), "translate": tables.get("translate", {}), "output": {"burn": burn}}
+    settings = job_settings(preset, given)
+    settings = dataclasses.replace(settings, options=dataclasses.replace(settings.options, retranslate=retranslate))
+    rules = for_picture(settings.options, record.portrait).cues
+    same = dataclasses.asdict(rules) == record.options.get("cues")
+    if edits.seed_copy(record.folder, record.stem, copy, record.stem):
+        log.info("%s: a copy for %s in %s, from the same transcript", record.stem, shown(preset), shown(copy))
+    spoken = record.language or ""
+    for followed in edits.follow_corrections(record.folder, copy, None if same else rules, record.duration, spoken,
+                                             record.folder.name):  # fmt: skip
+        if followed.kept:
+            log.warning("%s: kept the %s corrections saved in the %s copy itself (version %d): not replaced by the job's",
+                        record.stem, followed.language, name, followed.version)  # fmt: skip
+        elif followed.changed:
+            cut = " (cut again by its rules)" if followed.recut else ""
+            log.info("%s: the %s copy follows your %s corrections%s", record.stem, name, followed.language, cut)
+    result = run_batch([Job.of(record.source, copy, record.stem, settings)], build_stages(settings.options))[0]
     if not result.ok or result.job is None:
-        raise SubtitlerError(f"{shown(record.source)}: {result.error}")
+        raise SubtitlerError(f"{shown(record.source)}, the copy for {shown(preset)}: {result.error}")
     return result.job

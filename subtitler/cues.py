@@ -19,7 +19,7 @@ from subtitler.options import CueOptions
 
 __all__ = [
     *("Cleaned", "Problem", "Rule", "break_lines", "clean", "clean_words", "cue_violations", "display_width"),
-    *("make_cues", "max_lead_in"),
+    *("gap_violation", "make_cues", "max_lead_in", "violations"),
 ]
 
 TINY = 0.01  # seconds: the least a word or a cue lasts
@@ -51,7 +51,8 @@ def break_lines(text_tokens: Sequence[str], options: CueOptions, language: str =
 
 
 class Rule(StrEnum):
-    """A rule every cue obeys; the value is its id in the review report."""
+    """A rule every cue obeys; the value is its id in the review report. The first six are a cue's own
+    (`cue_violations`), the last two between a cue and the one before it (`gap_violation`)."""
 
     LINES = "lines"
     CHARS_PER_LINE = "chars_per_line"
@@ -59,6 +60,8 @@ class Rule(StrEnum):
     MIN_DURATION = "min_duration"
     MAX_DURATION = "max_duration"
     READING_SPEED = "reading_speed"
+    GAP = "gap"
+    OVERLAP = "overlap"
 
     @property
     def label(self) -> str:
@@ -73,6 +76,8 @@ _LABELS = {
     Rule.MIN_DURATION: "min duration",
     Rule.MAX_DURATION: "max duration",
     Rule.READING_SPEED: "reading speed",
+    Rule.GAP: "gap",
+    Rule.OVERLAP: "overlap",
 }
 
 
@@ -81,8 +86,9 @@ class Problem:
     """One rule a cue breaks: its value and the limit it passes.
 
     Units by rule: lines (lines), columns (chars_per_line, with the line's number from 1), seconds (timing: the
-    end and the start it must come after; min_duration and max_duration: the duration), characters per second
-    (reading_speed)."""
+    end and the start it must come after; min_duration and max_duration: the duration; gap: the time between the
+    cue before and this one, and min_gap; overlap: how long this one shows while the cue before it does, and 0),
+    characters per second (reading_speed)."""
 
     rule: Rule
     value: float
@@ -106,6 +112,10 @@ class Problem:
                 return f"lasts {value:.3f} s, more than {limit:g} s"
             case Rule.READING_SPEED:
                 return f"reads at {value:.1f} characters per second, more than {limit:g}"
+            case Rule.GAP:
+                return f"starts {value:.3f} s after the cue before it ends, less than {limit:g} s"
+            case Rule.OVERLAP:
+                return f"starts {value:.3f} s before the cue before it ends"
 
 
 def cue_violations(cue: Cue, options: CueOptions) -> list[Problem]:
@@ -128,12 +138,37 @@ def cue_violations(cue: Cue, options: CueOptions) -> list[Problem]:
     return problems
 
 
-def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None = None, language: str = "") -> tuple[Cue, ...]:
+def gap_violation(before: Cue, cue: Cue, options: CueOptions) -> Problem | None:
+    """The rule `cue` breaks with the cue shown before it: shown while it still is (overlap), or less than
+    `min_gap` after it (gap, the flicker of two cues too close to tell apart); None when neither."""
+    gap = cue.start - before.end
+    if gap < -_EPSILON:
+        return Problem(Rule.OVERLAP, -gap, 0.0)
+    if gap < options.min_gap - _EPSILON:
+        return Problem(Rule.GAP, gap, options.min_gap)
+    return None
+
+
+def violations(cues: Sequence[Cue], options: CueOptions) -> list[list[Problem]]:
+    """Every rule each cue breaks, in the order given (a language's cues, by time): its own (`cue_violations`),
+    then the one with the cue before it (`gap_violation`). The review report and the studio's editor check
+    with this, so a rule is written once."""
+    found = []
+    for k, cue in enumerate(cues):
+        problems = cue_violations(cue, options)
+        between = gap_violation(cues[k - 1], cue, options) if k else None
+        found.append([*problems, between] if between is not None else problems)
+    return found
+
+
+def make_cues(words: Sequence[Word], options: CueOptions, duration: float | None = None, language: str = "", *,
+              as_written: bool = False) -> tuple[Cue, ...]:  # fmt: skip
     """Readable subtitle cues from Whisper's words; `duration` (the media's) bounds the last one.
 
     `language` picks the grammar (`subtitler/grammar/`) of the words that belong together, which good breaks
-    avoid splitting ("" = every known language's)."""
-    cleaned = _glue_pieces(clean_words(words, duration))
+    avoid splitting ("" = every known language's). `as_written`: the words are a person's (a correction cut
+    again for another preset), so none is dropped as one of Whisper's repetitions."""
+    cleaned = _glue_pieces(clean(words, duration, repeats=not as_written).words)
     if not cleaned:
         return ()
     tokens = tokenize([w.text for w in cleaned], language)
@@ -160,8 +195,9 @@ def clean_words(words: Sequence[Word], duration: float | None = None) -> list[Wo
     return clean(words, duration).words
 
 
-def clean(words: Sequence[Word], duration: float | None = None) -> Cleaned:
-    """`clean_words`, with the repeated words it dropped ("the time. time." loses its unsure second "time.")."""
+def clean(words: Sequence[Word], duration: float | None = None, repeats: bool = True) -> Cleaned:
+    """`clean_words`, with the repeated words it dropped ("the time. time." loses its unsure second "time."; none
+    without `repeats`)."""
     texts: list[str] = []
     spans: list[tuple[float, float]] = []
     probabilities: list[float] = []  # how sure Whisper was of each word (the review report lists unsure ones)
@@ -185,7 +221,7 @@ def clean(words: Sequence[Word], duration: float | None = None) -> Cleaned:
     if not texts:
         return Cleaned([], ())
     texts[-1] += prefix
-    kept = _without_repetitions(texts, probabilities)
+    kept = _without_repetitions(texts, probabilities) if repeats else list(range(len(texts)))
     keep = set(kept)
     dropped = tuple(Word(*spans[k], texts[k], probabilities[k]) for k in range(len(texts)) if k not in keep)
     texts, spans, probabilities = [texts[k] for k in kept], [spans[k] for k in kept], [probabilities[k] for k in kept]

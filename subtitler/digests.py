@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 EDITED = "edited:"  # what a digest made from a person's correction starts with
 
-# Settings that change how fast Whisper runs but not what it writes.
+# Settings that change how fast Whisper runs but not what it writes. The batch size is one (4, 8 and 16 windows
+# at once write the same words, so a GPU worker and a CPU worker share a transcript), but whether decoding is
+# batched at all is not: sequential decoding conditions each window on the last (`batched` below).
 SPEED_ONLY = ("device", "threads", "batch_size")
 
 
@@ -25,6 +27,7 @@ def transcript_meta(job: Job) -> dict[str, Any]:
     """The input and the transcription settings the transcript comes from (kept in its JSON)."""
     assert job.media is not None and job.model is not None
     settings = {k: v for k, v in dataclasses.asdict(job.options.transcribe).items() if k not in SPEED_ONLY}
+    settings["batched"] = job.options.transcribe.batch_size > 0
     settings["model"] = job.model.name
     return {"source": shown(job.source.name), "size": job.media.size_bytes, "mtime": job.media.mtime, "transcribe": settings}
 

@@ -12,6 +12,12 @@ cues with the history kept. `save` refuses a correction made from anything but t
 Also here, for `subtitler apply` and `subtitler.apply`: which job folder and language a corrected file
 belongs to (`locate`), what a finished job was made from (`recorded`), and cues read from a file given the
 times Whisper heard (`with_spoken_times`).
+
+And the copies of a job made for other presets (`apply --also`, the studio's publish to several networks): a copy
+is a job folder of its own whose run reuses the job's transcript and translations (`seed_copy`), and whose
+corrections follow the job's (`follow_corrections`): each a version marked `follows`, the corrected cues as they
+are where the copy's cue rules are the job's, else the corrected words cut into cues again by the copy's rules. A
+version a person saved in the copy itself is never replaced.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import getpass
 import json
 import math
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,11 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from subtitler import glossary, languages
+from subtitler.cues import make_cues
 from subtitler.errors import EditConflict, UsageError
 from subtitler.formats import transcript_from_json
-from subtitler.model import Cue, Sentence, Word
-from subtitler.names import shown
-from subtitler.options import SECTIONS
+from subtitler.marks import balance_marks
+from subtitler.model import Cue, Sentence, VideoInfo, Word
+from subtitler.names import safe_stem, shown
+from subtitler.options import SECTIONS, CueOptions
 from subtitler.outputs import write_text
 from subtitler.sentences import spread, target_words
 from subtitler.subtitle_reader import FORMATS, MAX_CHARS_PER_CUE, MAX_CUES, MAX_LINES_PER_CUE
@@ -66,6 +75,7 @@ class EditVersion:
     base: int  # the version it was made from; 0: the machine's cues
     author: str = ""
     discarded: bool = False  # a return to the machine's cues (its history kept)
+    follows: str = ""  # in a copy for another preset: the correction it was made from ("" for a person's own)
 
 
 # Cues as JSON data: the one place they are written and read (version files, and the studio's requests).
@@ -236,6 +246,9 @@ class EditStore:
     def retranslation_asked(self, lang: str) -> bool:
         return (self.root / f"{RETRANSLATE}-{language_code(lang)}").is_file()
 
+    def forget_retranslation(self, lang: str) -> None:
+        (self.root / f"{RETRANSLATE}-{language_code(lang)}").unlink(missing_ok=True)
+
     def languages(self) -> list[str]:
         """The languages whose subtitles come from a correction now (not discarded)."""
         if not self.root.is_dir():
@@ -276,9 +289,11 @@ class EditStore:
         data = self._read(path)
         return Edit(version, () if data["discarded"] else self._cues(data, path))
 
-    def save(self, lang: str, cues: Sequence[Cue], base: int | None, note: str = "", *, author: str = "") -> int:
+    def save(self, lang: str, cues: Sequence[Cue], base: int | None, note: str = "", *, author: str = "",
+             follows: str = "") -> int:  # fmt: skip
         """The cues as a new version made from `base` (0 or None: from the machine's cues, with no version yet);
-        EditConflict when `base` is not the newest version. Returns the new version's number."""
+        EditConflict when `base` is not the newest version. Returns the new version's number. `follows`: the
+        correction of another job this one is made from (`follow_corrections`)."""
         code = language_code(lang)
         checked = cues_from_data(cues_to_data(cues), code)  # a request's cues are checked like a file's
         with self._locked(code):
@@ -290,7 +305,7 @@ class EditStore:
                     f"open version {current} and correct it again",
                     code, current, base or 0,
                 )  # fmt: skip
-            return self._write(code, current, checked, note, author, discarded=False)
+            return self._write(code, current, checked, note, author, discarded=False, follows=follows)
 
     def revert(self, lang: str, version: int, *, author: str = "") -> int:
         """A new version holding what version `version` held (a return to the machine's cues, if it was one).
@@ -301,7 +316,7 @@ class EditStore:
             discarded = bool(self._read(self._path(code, version))["discarded"])
             return self._write(code, self.latest(code), old.cues, f"back to version {version}", author, discarded)
 
-    def discard(self, lang: str, note: str = "", *, author: str = "") -> int | None:
+    def discard(self, lang: str, note: str = "", *, author: str = "", follows: str = "") -> int | None:
         """The machine's cues again for this language, the history kept: a new version that says so. Returns its
         number, None when there was no correction in use."""
         code = language_code(lang)
@@ -309,7 +324,8 @@ class EditStore:
             if self.current(code) is None:
                 return None
             (self.root / f"{RETRANSLATE}-{code}").unlink(missing_ok=True)
-            return self._write(code, self.latest(code), (), note or "back to the machine's subtitles", author, True)
+            note = note or "back to the machine's subtitles"
+            return self._write(code, self.latest(code), (), note, author, True, follows)
 
     # files
 
@@ -340,7 +356,8 @@ class EditStore:
         except UsageError as exc:
             raise UsageError(f"{shown(path)}: {exc}") from exc
 
-    def _write(self, code: str, base: int, cues: Sequence[Cue], note: str, author: str, discarded: bool) -> int:
+    def _write(self, code: str, base: int, cues: Sequence[Cue], note: str, author: str, discarded: bool,
+               follows: str = "") -> int:  # fmt: skip
         number = base + 1
         data = {
             "format": FILE_FORMAT,
@@ -348,9 +365,10 @@ class EditStore:
             "version": number,
             "base": base,
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "author": _author(author),
+            "author": "" if follows else _author(author),
             "note": str(note)[:MAX_TEXT],
             "discarded": discarded,
+            **({"follows": str(follows)[:MAX_TEXT]} if follows else {}),
             "cues": cues_to_data(cues),
         }
         write_text(self._path(code, number), json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
@@ -377,6 +395,7 @@ def _header(data: dict[str, Any]) -> EditVersion:
         base=int(data["base"]),
         author=str(data.get("author", "")),
         discarded=bool(data["discarded"]),
+        follows=str(data.get("follows", "")),
     )
 
 
@@ -454,6 +473,8 @@ class Recorded:
     options: dict[str, Any]  # the job's options by preset table, as job.json holds them
     edited: dict[str, int]  # language -> the correction its outputs were made from
     languages: tuple[str, ...] = ()  # the languages it has subtitles in, the spoken one first
+    duration: float | None = None  # the media's, in seconds
+    portrait: bool = False  # a picture taller than wide, as shown (the preset's [portrait] keys applied)
 
     def overrides(self) -> dict[str, dict[str, Any]]:
         """The recorded options by preset table, to give on top of the recorded preset: a run with them makes
@@ -486,6 +507,8 @@ def recorded(folder: Path) -> Recorded:
             options=dict(data["options"]),
             edited={str(k): int(v) for k, v in edited.items()},
             languages=tuple(str(k) for k in data.get("cue_counts") or {}),
+            duration=float(data["media"]["duration"]) if data.get("media") else None,
+            portrait=_portrait((data.get("media") or {}).get("video")),
         )
     except FileNotFoundError as exc:
         raise UsageError(f"no finished job in {shown(folder)} (no job.json): `subtitler run` makes one") from exc
@@ -496,6 +519,14 @@ def recorded(folder: Path) -> Recorded:
     return found
 
 
+def _portrait(video: Any) -> bool:
+    """Whether job.json's video is shown taller than wide (rotation and pixel aspect applied)."""
+    if not isinstance(video, dict):
+        return False
+    width, height = VideoInfo(**video).display_size
+    return height > width
+
+
 def _source_path(text: str) -> Path:
     """The source as job.json names it, with bytes that are not UTF-8 (written `\\xNN`) made bytes again."""
     path = Path(text)
@@ -503,3 +534,166 @@ def _source_path(text: str) -> Path:
         raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode("utf-8"))
         path = Path(raw.decode("utf-8", "surrogateescape"))
     return path
+
+
+# Copies of a job for other presets: the same video, the same words heard, the corrections followed.
+
+COPIES_FILE = "copies.json"  # in a job's edits/: the copies `apply --also` made, made again by every later apply
+
+
+@dataclass(frozen=True)
+class Followed:
+    """Where a copy's subtitles in one language stand after `follow_corrections`."""
+
+    language: str
+    version: int  # the copy's correction in use (0: the machine's subtitles)
+    changed: bool  # a version was saved in the copy now
+    kept: bool = False  # the copy's newest version was saved in the copy itself (by a person): kept, not replaced
+    recut: bool = False  # the corrected words cut into cues again by the copy's rules
+
+
+def copy_burn(job_burn: str, preset_burn: str) -> str:
+    """What a copy burns in: nothing where its preset burns nothing (a network for soft subtitles); else the
+    language the job burned, or the preset's own choice where the job burned nothing."""
+    return (job_burn or preset_burn) if preset_burn else ""
+
+
+def seed_copy(job: Path, stem: str, copy: Path, copy_stem: str) -> bool:
+    """A copy's folder made ready for its first run: the job's transcript and translations under the copy's stem,
+    and a job.json naming them with what they were made from, so the run reuses them (the `resume` and `translate`
+    stages) instead of transcribing again. Nothing is written (False) when `copy` holds a job.json already."""
+    if (copy / "job.json").exists():
+        return False
+    try:
+        outputs = json.loads((job / "job.json").read_text(encoding="utf-8")).get("outputs") or {}
+        kept = {key: (str(entry["path"]), str(entry["digest"])) for key, entry in outputs.items()
+                if key == "transcript" or key.startswith("translation:")}  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot tell from {shown(job / 'job.json')} what the job was made from ({exc})") from exc
+    copy.mkdir(parents=True, exist_ok=True)
+    seeded = {}
+    for key, (name, made_from) in kept.items():
+        if "/" in name or not name.startswith(f"{stem}.") or not (job / name).is_file():
+            continue
+        target = copy_stem + name[len(stem) :]
+        write_text(copy / target, (job / name).read_text(encoding="utf-8"))
+        seeded[key] = {"path": target, "digest": made_from}
+    _follow_glossary(job, copy)
+    record = {"seeded_from": shown(job.absolute()), "stem": copy_stem, "outputs": seeded}
+    write_text(copy / "job.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    return True
+
+
+def follow_corrections(job: Path, copy: Path, rules: CueOptions | None, duration: float | None, spoken: str,
+                       label: str) -> list[Followed]:  # fmt: skip
+    """The copy's subtitles made to follow the job's corrections, language by language: each correction saved in
+    the copy as a version that `follows` it (`label`: the job, as people name it), its cues as they are where the
+    copy cuts cues as the job does (`rules` None), else its words cut again by the copy's `rules` (`recut`); a
+    language the job went back to the machine's subtitles for goes back too. A language whose newest version a
+    person saved in the copy itself is kept as it is (`kept`). The ask to translate the other languages from the
+    spoken language's correction, and the job's own glossary, are followed too."""
+    source, target = EditStore(job), EditStore(copy)
+    found = []
+    for language in sorted({*source.languages(), *_stored(target)}):
+        versions = target.versions(language)
+        if versions and not versions[-1].follows:
+            found.append(Followed(language, 0 if versions[-1].discarded else versions[-1].number, False, kept=True))
+            continue
+        edit, now = source.current(language), target.current(language)
+        if edit is None:
+            note = f"back to the machine's subtitles, as {label}"
+            changed = target.discard(language, note, follows=f"{label}, the machine's subtitles") is not None
+            found.append(Followed(language, 0, changed))
+            continue
+        made = edit.cues if rules is None else recut(edit.cues, language, rules, duration, language != spoken)
+        cues = cues_from_data(cues_to_data(made), language)  # as the store keeps them, to compare
+        if now is not None and now.cues == cues:
+            found.append(Followed(language, now.version, False, recut=rules is not None))
+            continue
+        follows = f"{label}, version {edit.version}"
+        try:
+            version = target.save(language, cues, target.latest(language), f"follows {follows}", follows=follows)
+        except EditConflict:  # saved in the copy meanwhile: that one stands
+            found.append(Followed(language, target.latest(language), False, kept=True))
+            continue
+        found.append(Followed(language, version, True, recut=rules is not None))
+    if spoken and not any(f.kept for f in found if f.language == spoken):
+        if source.retranslation_asked(spoken):
+            target.ask_retranslation(spoken)
+        else:
+            target.forget_retranslation(spoken)
+    _follow_glossary(job, copy)
+    return found
+
+
+def recut(cues: Sequence[Cue], language: str, rules: CueOptions, duration: float | None, translated: bool) -> tuple[Cue, ...]:
+    """A correction's words cut into cues again by other rules (another preset's): every word as the person wrote
+    it, at the time it is said, none dropped; lines, cue ends and reading time as `rules` say. A translation's
+    quotes and brackets are closed and reopened across cues, as the pipeline does."""
+    made = make_cues(edit_words(cues), rules, duration, language, as_written=True)
+    return tuple(fit_words(cue, language) for cue in (balance_marks(made, language) if translated else made))
+
+
+def _stored(store: EditStore) -> list[str]:
+    """The languages with any version in the store (in use, or gone back to the machine's)."""
+    if not store.root.is_dir():
+        return []
+    found = []
+    for child in store.root.iterdir():
+        try:
+            if child.is_dir() and languages.normalize(child.name) == child.name and store.latest(child.name):
+                found.append(child.name)
+        except ValueError:  # a folder that is not a language's
+            continue
+    return found
+
+
+def _follow_glossary(job: Path, copy: Path) -> None:
+    """The job's own terms (`glossary.toml`, added in the studio) in the copy's too; terms of the copy's own kept."""
+    theirs = glossary.load(job / glossary.JOB_FILE) if (job / glossary.JOB_FILE).is_file() else glossary.Glossary()
+    mine = glossary.load(copy / glossary.JOB_FILE) if (copy / glossary.JOB_FILE).is_file() else glossary.Glossary()
+    merged = mine.merged(theirs)
+    if theirs and merged != mine:
+        write_job_glossary(copy, merged.terms)
+
+
+def write_job_glossary(folder: Path, terms: Sequence[glossary.Term]) -> None:
+    """A job's own terms as `glossary.toml` in its folder (the glossary's TOML format), whole or not at all."""
+    rows = [f"{json.dumps(t.text, ensure_ascii=False)} = {_renderings(t)}" for t in terms]
+    text = "# Names and terms this video's subtitles must write as given (added in the studio's editor)\n"
+    text += "\n".join(rows) + "\n"
+    tomllib.loads(text)  # what is written reads back
+    write_text(folder / glossary.JOB_FILE, text)
+
+
+def _renderings(term: glossary.Term) -> str:
+    if not term.renderings:
+        return "{}"
+    return "{ " + ", ".join(f"{code} = {json.dumps(text, ensure_ascii=False)}" for code, text in term.renderings) + " }"
+
+
+def copy_folders(folder: Path) -> dict[str, str]:
+    """The copies `apply --also` made of the job in `folder`: preset (a name, or a preset file) -> its folder's name
+    in the job folder."""
+    try:
+        data = json.loads((folder / EDITS / COPIES_FILE).read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data["copies"].items() if safe_stem(str(v)) == v}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read {shown(folder / EDITS / COPIES_FILE)} ({exc}): correct it or remove it") from exc
+
+
+def add_copy_folder(folder: Path, preset: str) -> str:
+    """A copy of the job for `preset` noted (every later apply makes it again): its folder's name in the job folder,
+    the preset's name (`youtube`, `team` for team.toml)."""
+    known = copy_folders(folder)
+    if preset in known:
+        return known[preset]
+    name = safe_stem(Path(preset).stem if preset.endswith(".toml") else preset)
+    if name in known.values() or name == EDITS:
+        raise UsageError(f"a copy of {shown(folder)} for another preset is named {name} already: name the preset file otherwise")
+    (folder / EDITS).mkdir(parents=True, exist_ok=True)
+    data = {"copies": {**known, preset: name}}
+    write_text(folder / EDITS / COPIES_FILE, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+    return name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
             raise UsageError(f"another subtitler run ({holder}) is writing into {folder}: wait for it to end") from exc
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}\n")
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")  # who holds it, for the message above
         handle.flush()
         try:
             yield

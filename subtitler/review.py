@@ -1,5 +1,5 @@
-"""Cues -> a review report: which cues break the preset's rules, which words Whisper was unsure of, and which
-repeated words were dropped (pure).
+"""Cues -> a review report: which cues break the preset's rules (their own, and the gap to the cue before), which
+words Whisper was unsure of, and which repeated words were dropped (pure).
 
 The report is a JSON-ready dict, written next to the subtitles and shown by `report_html`:
 
@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from subtitler.cues import Problem, Rule, cue_violations
+from subtitler.cues import Problem, Rule, violations
 from subtitler.model import Cue, Word
 from subtitler.options import CueOptions
 
@@ -33,7 +33,8 @@ __all__ = ["REPORT_VERSION", "CueReview", "DroppedWord", "UnsureWord", "review",
 
 Missed = Sequence[tuple[float, float, Sequence[str]]]  # a translated sentence's span, and the words left in it
 
-REPORT_VERSION = 2  # 2: problems as objects with a rule id, summary keyed by rule id, "rules" for their names
+# 2: problems as objects with a rule id, summary keyed by rule id, "rules" for their names; 3: gap and overlap
+REPORT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def review(
     languages: dict[str, Any] = {}
     unsure: list[UnsureWord] = []
     for language, language_cues in cues.items():
-        reviews = [_review_cue(number, cue, options) for number, cue in enumerate(language_cues, 1)]
+        reviews = _review_cues(language_cues, options)
         found = [
             UnsureWord(language, number, _seconds(w.start), _seconds(w.end), w.text.strip(), round(w.probability, 4))
             for number, cue in enumerate(language_cues, 1)
@@ -127,9 +128,12 @@ def _dropped(language: str, words: Sequence[Word]) -> list[DroppedWord]:
     return [DroppedWord(language, _seconds(w.start), _seconds(w.end), w.text.strip(), round(w.probability, 4)) for w in words]
 
 
-def _review_cue(number: int, cue: Cue, options: CueOptions) -> CueReview:
-    problems = tuple(cue_violations(cue, options))
-    return CueReview(number, _seconds(cue.start), _seconds(cue.end), cue.text, cue.lines, problems)
+def _review_cues(cues: Sequence[Cue], options: CueOptions) -> list[CueReview]:
+    problems = violations(cues, options)
+    return [
+        CueReview(number, _seconds(cue.start), _seconds(cue.end), cue.text, cue.lines, tuple(found))
+        for number, (cue, found) in enumerate(zip(cues, problems, strict=True), 1)
+    ]
 
 
 def _cue_row(r: CueReview) -> dict[str, Any]:

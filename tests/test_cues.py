@@ -18,8 +18,10 @@ from subtitler.cues import (
     clean_words,
     cue_violations,
     display_width,
+    gap_violation,
     make_cues,
     max_lead_in,
+    violations,
 )
 from subtitler.model import Cue, Word
 from subtitler.options import load_options
@@ -355,10 +357,31 @@ def test_each_rule_has_an_id_a_label_and_a_message() -> None:
         "min_duration": "min duration",
         "max_duration": "max duration",
         "reading_speed": "reading speed",
+        "gap": "gap",
+        "overlap": "overlap",
     }
     assert Problem(Rule.MAX_DURATION, 8.0, 7.0).message == "lasts 8.000 s, more than 7 s"
     assert Problem(Rule.TIMING, 1.5, 2.0).message == "ends at 1.500 s, not after its start at 2.000 s"
     assert Problem(Rule.CHARS_PER_LINE, 44, 42, line=1).message == "line 1 is 44 wide, more than 42"
+
+
+def test_gaps_and_overlaps_are_rules_between_a_cue_and_the_one_before() -> None:
+    first = Cue(0.0, 2.0, ("A fine cue.",))
+    assert gap_violation(first, Cue(2.083, 4.0, ("Right after.",)), OPTIONS) is None  # min_gap, exactly
+    assert gap_violation(first, Cue(2.5, 4.0, ("Later.",)), OPTIONS) is None
+    close = gap_violation(first, Cue(2.04, 4.0, ("Too close.",)), OPTIONS)
+    assert close == Problem(Rule.GAP, pytest.approx(0.04), 0.083)
+    assert close.message == "starts 0.040 s after the cue before it ends, less than 0.083 s"
+    over = gap_violation(first, Cue(1.5, 4.0, ("On top.",)), OPTIONS)
+    assert over == Problem(Rule.OVERLAP, 0.5, 0.0) and over.message == "starts 0.500 s before the cue before it ends"
+    touching = gap_violation(first, Cue(2.0, 4.0, ("Touching.",)), OPTIONS)
+    assert touching is not None and touching.rule is Rule.GAP  # no gap at all is a gap too short, not an overlap
+    # A cue's own rules come first, then the one with the cue before it; the first cue has none before it.
+    assert violations([first, Cue(1.9, 2.3, ("x" * 50,))], OPTIONS) == [
+        [],
+        [Problem(Rule.CHARS_PER_LINE, 50, 42, line=1), Problem(Rule.MIN_DURATION, pytest.approx(0.4), 0.833),
+         Problem(Rule.READING_SPEED, pytest.approx(125.0), 17.0), Problem(Rule.OVERLAP, pytest.approx(0.1), 0.0)],
+    ]  # fmt: skip
 
 
 def test_hundreds_of_generated_words_keep_every_rule() -> None:
@@ -389,7 +412,10 @@ def test_rules_hold_for_random_speech_and_options(seed: int) -> None:
     )
     words = generated_words(rng, rng.randint(50, 400))
     duration = words[-1].end + rng.uniform(0.0, 1.0) if seed % 2 else None
-    check_invariants(words, make_cues(words, options, duration), options, duration)
+    cues = make_cues(words, options, duration)
+    check_invariants(words, cues, options, duration)
+    between = [p for problems in violations(cues, options) for p in problems if p.rule in (Rule.GAP, Rule.OVERLAP)]
+    assert between == []  # the rules between neighbours, as the review report checks them
 
 
 def test_crowded_tiny_words_each_in_its_own_cue_keep_every_rule() -> None:

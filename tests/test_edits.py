@@ -4,6 +4,7 @@ the translations made again from the corrected speech on request."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -17,9 +18,19 @@ from click.testing import CliRunner
 
 import subtitler
 from subtitler.adapters import apertium, whisper
-from subtitler.edits import EditStore, cues_from_data, fit_words, locate, with_spoken_times
+from subtitler.edits import (
+    EditStore,
+    Followed,
+    cues_from_data,
+    fit_words,
+    follow_corrections,
+    locate,
+    seed_copy,
+    with_spoken_times,
+)
 from subtitler.errors import EditConflict, UsageError
 from subtitler.model import Cue, Word
+from subtitler.options import load_options
 from subtitler.stages.edited import read_cues
 
 from .conftest import frame_at, needs
@@ -343,3 +354,83 @@ def test_a_retranslation_asked_in_the_job_folder_is_followed(out: Path, speech_v
     assert "nación" in (folder / "talk.es.srt").read_text(encoding="utf-8")
     store.discard("en")
     assert not store.retranslation_asked("en")
+
+
+# Copies for other presets (`apply --also`): one correction, several networks, one transcript
+
+
+@pytest.mark.slow
+@needs_apertium
+def test_apply_also_makes_a_copy_for_another_preset_from_the_same_transcript(out: Path, monkeypatch):
+    folder = out / "talk"
+    srt = folder / "talk.en.srt"
+    srt.write_text(srt.read_text(encoding="utf-8").replace("Americans", "citizens"), encoding="utf-8")
+    no_transcription(monkeypatch)
+    code, output = say("apply", str(srt), "--also", "nowhere-such-preset", quiet=True)
+    assert code == 2 and not (folder / "nowhere-such-preset").exists()  # a bad preset fails before any work
+    assert EditStore(folder).latest("en") == 0
+
+    code, output = say("apply", str(srt), "--also", "youtube")
+    assert code == 0, output
+    copy = folder / "youtube"
+    assert "talk: the youtube copy follows your en corrections (cut again by its rules)" in output
+    assert re.search(r"copy    for youtube: re-made .*talk\.en\.srt.*talk\.subtitled\.mp4", output), output
+    assert "citizens" in (copy / "talk.en.srt").read_text(encoding="utf-8")
+    assert "citizens" in soft_track(copy / "talk.subtitled.mp4", "eng")
+    assert soft_track(copy / "talk.subtitled.mp4", "spa").strip()  # the Spanish, kept from the job's translation
+    job = record(copy)
+    assert {"transcribe", "translate:es"} <= set(job["reused"]) and job["preset"] == "youtube"
+    assert not list(copy.glob("*.burned.*")), "YouTube's preset burns nothing: the job's burn is not the copy's"
+    assert job["options"]["cues"]["max_cps"] == 20.0  # YouTube's rules, not the job's
+    (version,) = EditStore(copy).versions("en")
+    assert version.follows == "talk, version 1" and version.author == ""
+    review = json.loads((copy / "talk.review.json").read_text(encoding="utf-8"))["languages"]["en"]
+    assert review["summary"]["reading_speed"] == 0 and review["summary"]["overlap"] == 0  # its own check, its own rules
+
+    # A later correction: the copy follows it without --also; one saved in the copy itself is kept, and said.
+    srt.write_text(srt.read_text(encoding="utf-8").replace("citizens", "friends"), encoding="utf-8")
+    code, output = say("apply", str(srt))
+    assert code == 0, output
+    assert "friends" in (copy / "talk.en.srt").read_text(encoding="utf-8")
+    assert [v.follows for v in EditStore(copy).versions("en")] == ["talk, version 1", "talk, version 2"]
+    store = EditStore(copy)
+    mine = corrected(store.current("en").cues, "friends", "neighbours")
+    store.save("en", mine, store.latest("en"), "the YouTube copy's own")
+    srt.write_text(srt.read_text(encoding="utf-8").replace("friends", "people"), encoding="utf-8")
+    code, output = say("apply", str(srt))
+    assert code == 0, output
+    assert "kept the en corrections saved in the youtube copy itself (version 3): not replaced by the job's" in output
+    assert "neighbours" in (copy / "talk.en.srt").read_text(encoding="utf-8")
+    assert "people" in (folder / "talk.en.srt").read_text(encoding="utf-8")
+
+
+def test_a_copy_follows_the_cues_as_they_are_where_its_rules_are_the_jobs(tmp_path: Path):
+    """No run: the store, the seed and the following on folders made by hand."""
+    job, copy = tmp_path / "talk", tmp_path / "talk" / "shorts"
+    job.mkdir()
+    (job / "talk.json").write_text('{"made": "by Whisper"}', encoding="utf-8")
+    (job / "talk.es.json").write_text('{"made": "by Apertium"}', encoding="utf-8")
+    outputs = {"transcript": {"path": "talk.json", "digest": "t1"}, "translation:es": {"path": "talk.es.json", "digest": "e1"},
+               "srt:en": {"path": "talk.en.srt", "digest": "s1"}}  # fmt: skip
+    (job / "job.json").write_text(json.dumps({"outputs": outputs}), encoding="utf-8")
+    assert seed_copy(job, "talk", copy, "talk")
+    assert json.loads((copy / "job.json").read_text(encoding="utf-8"))["outputs"] == {
+        "transcript": {"path": "talk.json", "digest": "t1"}, "translation:es": {"path": "talk.es.json", "digest": "e1"},
+    }  # fmt: skip
+    assert (copy / "talk.es.json").read_text(encoding="utf-8") == '{"made": "by Apertium"}'
+    assert not seed_copy(job, "talk", copy, "talk"), "a copy that ran keeps its own job.json"
+
+    EditStore(job).save("en", HELLO, None)
+    (same,) = follow_corrections(job, copy, None, 10.0, "en", "talk")
+    assert same == Followed("en", 1, True) and EditStore(copy).current("en").cues == HELLO  # as they are
+    assert follow_corrections(job, copy, None, 10.0, "en", "talk") == [Followed("en", 1, False)]  # nothing new
+    narrow = dataclasses.replace(load_options().cues, max_chars_per_line=12, max_lines=1)
+    (cut,) = follow_corrections(job, copy, narrow, 10.0, "en", "talk")
+    assert cut == Followed("en", 2, True, recut=True)
+    cues = EditStore(copy).current("en").cues
+    assert [c.text for c in cues] == ["Hello there,", "my friends."]  # every word, cut by the copy's rules
+    assert [w.start for c in cues for w in c.words] == [w.start for w in HELLO[0].words]  # when each is said
+
+    EditStore(job).discard("en")  # the job back to the machine's subtitles: the copy too, the history kept
+    assert follow_corrections(job, copy, narrow, 10.0, "en", "talk") == [Followed("en", 0, True)]
+    assert EditStore(copy).current("en") is None and len(EditStore(copy).versions("en")) == 3

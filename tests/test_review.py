@@ -31,7 +31,8 @@ OPTIONS = dataclasses.replace(load_options().cues, **PINNED)
 HOSTILE = "</script><script>document.body.dataset.pwned = 1</script><!-- \"'<>& Ελληνικά 中文 \u2028"
 # Markup that runs a script if it is ever put in the page as HTML, or breaks out of an attribute.
 ONERROR = '<img src=x onerror="document.body.dataset.pwned = 2">" onerror="document.body.dataset.pwned = 3'
-NO_RULE_BROKEN = {"lines": 0, "chars_per_line": 0, "timing": 0, "min_duration": 0, "max_duration": 0, "reading_speed": 0}
+NO_RULE_BROKEN = {"lines": 0, "chars_per_line": 0, "timing": 0, "min_duration": 0, "max_duration": 0, "reading_speed": 0,
+                  "gap": 0, "overlap": 0}  # fmt: skip
 
 
 def words(text: str, start: float, word_s: float, probabilities: dict[str, float] | None = None) -> tuple[Word, ...]:
@@ -69,7 +70,7 @@ def test_a_cue_with_a_sixty_character_line_is_listed_with_its_problem():
 
 
 def test_a_cue_too_fast_to_read_is_listed_with_its_reading_speed():
-    report = review({"en": [FINE, FAST]}, OPTIONS, 0.5)
+    report = review({"en": [WIDE, FAST]}, OPTIONS, 0.5)
     cue = report["languages"]["en"]["cues"][1]
     assert (cue["number"], cue["start"], cue["end"]) == (2, 6.0, 6.9)
     assert cue["problems"] == [  # 40 characters in 0.9 s
@@ -81,7 +82,7 @@ def test_a_cue_too_fast_to_read_is_listed_with_its_reading_speed():
             "message": "reads at 44.4 characters per second, more than 17",
         }
     ]
-    assert report["languages"]["en"]["summary"] == {**NO_RULE_BROKEN, "reading_speed": 1}
+    assert report["languages"]["en"]["summary"] == {**NO_RULE_BROKEN, "chars_per_line": 1, "reading_speed": 1}
 
 
 def test_a_cue_that_obeys_every_rule_has_no_problems():
@@ -103,11 +104,14 @@ def test_unsure_words_come_out_with_their_times_language_and_cue():
 
 
 def test_summary_counts_the_cues_that_break_each_rule():
-    three_lines = Cue(0.0, 4.0, ("One", "two", "three"))
-    backwards = Cue(3.0, 3.0, ("Stuck",))
-    too_long = Cue(0.0, 9.0, ("A long, long time on screen.",))
-    two_wide = Cue(0.0, 6.0, ("x" * 43, "y" * 43))
-    report = review({"en": [WIDE, FAST, FINE, three_lines, backwards, too_long, two_wide]}, OPTIONS, 0.5)
+    three_lines = Cue(11.0, 15.0, ("One", "two", "three"))
+    backwards = Cue(16.0, 16.0, ("Stuck",))
+    too_long = Cue(17.0, 26.0, ("A long, long time on screen.",))
+    two_wide = Cue(27.0, 33.0, ("x" * 43, "y" * 43))
+    close = Cue(33.05, 35.0, ("Close behind it.",))  # less than min_gap after the cue before
+    over = Cue(34.5, 37.0, ("Over the one before.",))
+    cues = [WIDE, FAST, FINE, three_lines, backwards, too_long, two_wide, close, over]
+    report = review({"en": cues}, OPTIONS, 0.5)
     part = report["languages"]["en"]
     assert part["summary"] == {
         "lines": 1,
@@ -116,21 +120,27 @@ def test_summary_counts_the_cues_that_break_each_rule():
         "min_duration": 0,
         "max_duration": 1,
         "reading_speed": 1,
+        "gap": 1,
+        "overlap": 1,
     }
-    assert part["counts"] == {"cues": 7, "with_problems": 6, "unsure_words": 1}
+    assert part["counts"] == {"cues": 9, "with_problems": 8, "unsure_words": 1}
     assert [[(p["rule"], p["value"], p["limit"], p["line"]) for p in cue["problems"]] for cue in part["cues"]] == [
         [("chars_per_line", 60, 42, 1)],
         [("reading_speed", 44.444, 17.0, None)],
         [],
         [("lines", 3, 2, None)],
-        [("timing", 3.0, 3.0, None)],  # the end, and the start it must come after
+        [("timing", 16.0, 16.0, None)],  # the end, and the start it must come after
         [("max_duration", 9.0, 7.0, None)],
         [("chars_per_line", 43, 42, 1), ("chars_per_line", 43, 42, 2)],
+        [("gap", 0.05, 0.083, None)],  # the time since the cue before ended, and min_gap
+        [("overlap", 0.5, 0.0, None)],  # how long it shows over the cue before
     ]
-    assert [p["message"] for cue in part["cues"][3:6] for p in cue["problems"]] == [
+    assert [p["message"] for cue in part["cues"][3:6] + part["cues"][7:] for p in cue["problems"]] == [
         "3 lines, more than 2",
-        "ends at 3.000 s, not after its start at 3.000 s",
+        "ends at 16.000 s, not after its start at 16.000 s",
         "lasts 9.000 s, more than 7 s",
+        "starts 0.050 s after the cue before it ends, less than 0.083 s",
+        "starts 0.500 s before the cue before it ends",
     ]
 
 
@@ -151,10 +161,10 @@ def test_report_is_json_as_it_reads_back_and_keeps_the_language_order():
     assert report["languages"]["de"] == {
         "cues": [],
         "counts": {"cues": 0, "with_problems": 0, "unsure_words": 0},
-        "summary": {"lines": 0, "chars_per_line": 0, "timing": 0, "min_duration": 0, "max_duration": 0, "reading_speed": 0},
+        "summary": NO_RULE_BROKEN,
     }
     assert report["limits"]["max_chars_per_line"] == 42
-    assert report["version"] == REPORT_VERSION == 2
+    assert report["version"] == REPORT_VERSION == 3
     assert report["rules"] == {
         "lines": "lines",
         "chars_per_line": "characters per line",
@@ -162,6 +172,8 @@ def test_report_is_json_as_it_reads_back_and_keeps_the_language_order():
         "min_duration": "min duration",
         "max_duration": "max duration",
         "reading_speed": "reading speed",
+        "gap": "gap",
+        "overlap": "overlap",
     }
 
 
@@ -339,7 +351,7 @@ def test_stage_writes_the_report_and_page_and_keeps_them_when_nothing_changed(tm
     json_path, html_path = folder / "x.review.json", folder / "x.review.html"
     assert job.files["review:json"] == json_path and job.files["review:html"] == html_path
     written = json.loads(json_path.read_text(encoding="utf-8"))
-    assert (written["version"], written["unsure_below"], written["limits"]["max_chars_per_line"]) == (2, 0.5, 42)
+    assert (written["version"], written["unsure_below"], written["limits"]["max_chars_per_line"]) == (REPORT_VERSION, 0.5, 42)
     assert [(c["number"], c["text"], c["problems"]) for c in written["languages"]["en"]["cues"]] == [
         (
             1,

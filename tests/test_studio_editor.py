@@ -291,7 +291,6 @@ def test_correct_split_fix_and_publish(studio: Running, browser: Any, tmp_path: 
     wait_until("the publish to end", lambda: one(driver, "#editor").get_attribute("data-published") == "1")
     log = shown(driver, "#publish-log li")
     assert any(line.startswith("Published") for line in log), log
-    screenshot(driver, "studio-publish.png")
     no_page_errors(driver)
 
     after = json.loads((studio.folder / "job.json").read_text(encoding="utf-8"))

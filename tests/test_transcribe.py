@@ -200,3 +200,31 @@ def test_cues_of_a_real_reading_obey_the_rules(base_model, shared):
     for before, after in itertools.pairwise(cues):
         assert after.start - before.end >= rules.min_gap - 1e-6
     assert wer(reference(AUDIO / "en/sonnet001_librivox.mp3"), " ".join(c.text for c in cues)) <= 0.25
+
+
+def test_the_encoder_takes_windows_in_pairs_on_a_cpu_with_the_same_output(base_model, shared, monkeypatch):
+    """Batched decoding encodes a batch's windows two at a time (less memory, and faster on a CPU): the outputs are
+    those of the whole batch at once, bit for bit."""
+    from faster_whisper import WhisperModel
+
+    from subtitler.adapters.whisper_model import CPU_ENCODE_AT_ONCE
+
+    model = whisper.load_model(str(base_model.path), "cpu", "int8", 2)
+    audio = media.decode_audio(AUDIO / "en/sonnet001_librivox.mp3")
+    window = model.feature_extractor.n_samples
+    audio = np.tile(audio, 1 + 5 * window // len(audio))
+    features = np.stack([model.feature_extractor(audio[k * window : (k + 1) * window])[..., :-1] for k in range(5)])
+    whole = np.asarray(WhisperModel.encode(model, features))  # faster-whisper's own: the 5 windows at once
+
+    seen = []
+    encode = WhisperModel.encode
+
+    def counted(self, part):
+        seen.append(len(part))
+        return encode(self, part)
+
+    monkeypatch.setattr(WhisperModel, "encode", counted)
+    in_pairs = np.asarray(model.encode(features))
+    assert seen == [2, 2, 1] and CPU_ENCODE_AT_ONCE == 2
+    assert in_pairs.shape == whole.shape == (5, 1500, 512)
+    assert np.array_equal(in_pairs, whole)

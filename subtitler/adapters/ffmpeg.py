@@ -4,12 +4,14 @@ encode that tells, before any work, whether a video encoder (NVENC above all) wo
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -122,12 +124,28 @@ def _start_feeding(
 # free NVENC session shows. The first use of a GPU can take seconds; a driver that hangs must not hang the run.
 TEST_PICTURE = ("-f", "lavfi", "-i", "color=size=256x256:duration=0.1")
 TEST_ENCODE_SECONDS = 60
+# The NVIDIA driver's library that ffmpeg's NVENC encoders load first. Where the dynamic loader cannot load it,
+# NVENC cannot open, and ffmpeg says so in these words: no test encode is needed to know it (about 15 ms a run).
+NVENC_DRIVER = "libcuda.so.1"
+
+
+def _driver_missing(codec: str) -> bool:
+    """Whether `codec` is NVENC and the NVIDIA driver cannot be loaded here (Linux; elsewhere the test encode tells)."""
+    if codec not in choices.NVENC_CODECS or not sys.platform.startswith("linux"):
+        return False
+    try:
+        ctypes.CDLL(NVENC_DRIVER)
+    except OSError:
+        return True
+    return False
 
 
 @cache
 def encoder_failure(codec: str, pixel_format: str = "yuv420p") -> str | None:
     """None when ffmpeg encodes a test picture with `codec` in `pixel_format` here, else why not, in ffmpeg's
     words ("Cannot load libcuda.so.1"); tried once per process."""
+    if _driver_missing(codec):
+        return f"Cannot load {NVENC_DRIVER}"
     command = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-v", "error", *TEST_PICTURE,
                "-c:v", codec, "-pix_fmt", pixel_format, "-f", "null", "-"]  # fmt: skip
     log.debug("test encode: %s", shlex.join(command))

@@ -163,7 +163,11 @@ class _SampleBuffer:
 
 
 def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None, expected_seconds: float = 0.0) -> np.ndarray:
-    """The first audio stream as float32 mono at 16 kHz, decoded and resampled as a stream."""
+    """The first audio stream as float32 mono at 16 kHz, decoded and resampled as a stream.
+
+    Straight to float32, not through 16-bit integers as faster-whisper's own `decode_audio` does (which clips a
+    decoded MP3 that goes past full scale): `benchmark/samples.py` compares the two on every clip of the peer
+    benchmark; neither is better on every clip, and float32 is kept (README, Benchmark)."""
     buffer = _SampleBuffer(int((expected_seconds + 1) * SAMPLE_RATE))
     with _open(path) as container:
         if not container.streams.audio:

@@ -7,6 +7,9 @@ with the geometry of a line of characters); once a second, and at the start of e
 Haar cascades: frontal, and profiles both ways). A detector misses or errs on single frames, so a shot keeps
 only what at least two of its searched samples agree on (one, in a shot that short). Boxes are shares of the
 upright picture, so they hold at any size.
+
+OpenCV is imported by the functions that use it, not with this module, which every burn path imports: a run
+that analyses nothing does not pay for loading it.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
-import cv2
 import numpy as np
 
 from subtitler.adapters.media import pyav_path
 from subtitler.errors import MediaError, ModelError
 from subtitler.model import VideoInfo
+
+if TYPE_CHECKING:
+    import cv2
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +84,8 @@ class Shot:
 
 def cascade_folder() -> Path | None:
     """The folder holding OpenCV's Haar face cascades, None when none is installed."""
+    import cv2
+
     bundled = getattr(getattr(cv2, "data", None), "haarcascades", "")
     for folder in (bundled, *CASCADE_FOLDERS):
         if folder and all((Path(folder) / name).is_file() for name in CASCADES):
@@ -87,6 +95,8 @@ def cascade_folder() -> Path | None:
 
 @lru_cache(maxsize=1)
 def _cascades() -> tuple[cv2.CascadeClassifier, cv2.CascadeClassifier]:
+    import cv2
+
     folder = cascade_folder()
     if folder is None:
         raise ModelError("OpenCV's Haar face cascades are not installed (Debian: apt-get install opencv-data)")
@@ -95,6 +105,8 @@ def _cascades() -> tuple[cv2.CascadeClassifier, cv2.CascadeClassifier]:
 
 def faces(gray: np.ndarray) -> list[Box]:
     """Faces in an upright grey picture: frontal, and in profile looking either way."""
+    import cv2
+
     frontal, profile = _cascades()
     small = _resized(gray, FACE_HEIGHT)
     small = cv2.equalizeHist(small)
@@ -109,6 +121,8 @@ def faces(gray: np.ndarray) -> list[Box]:
 def text_lines(gray: np.ndarray) -> list[Box]:
     """Lines of text in an upright grey picture: strong edges (a morphological gradient) joined along a line
     into bands as tall as characters, many times as wide as tall, mostly edge."""
+    import cv2
+
     height, width = gray.shape
     gradient = cv2.morphologyEx(gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     edges = (gradient >= EDGE_MIN).astype(np.uint8)
@@ -124,6 +138,8 @@ def text_lines(gray: np.ndarray) -> list[Box]:
 
 
 def _resized(gray: np.ndarray, height: int) -> np.ndarray:
+    import cv2
+
     if gray.shape[0] <= height:
         return gray
     width = max(1, round(gray.shape[1] * height / gray.shape[0]))
@@ -131,6 +147,8 @@ def _resized(gray: np.ndarray, height: int) -> np.ndarray:
 
 
 def _histogram(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     histogram = cv2.calcHist([hsv], [0, 1], None, [16, 8], [0, 180, 0, 256])
     return cv2.normalize(histogram, histogram, 1, 0, cv2.NORM_L1)
@@ -182,6 +200,8 @@ def analyse(
     path: Path, video: VideoInfo, duration: float, kinds: tuple[str, ...], on_progress: Callable[[float], None] | None = None
 ) -> tuple[Shot, ...]:
     """The video's shots, each with the faces and the lines of text (as `kinds` asks: "faces", "text") seen in it."""
+    import cv2
+
     samples: list[_Sample] = []
     previous = None
     for number, (time, gray, rgb) in enumerate(_samples(path, video, on_progress)):

@@ -169,12 +169,13 @@ def resolve_batch_size(options: TranscribeOptions, device: str, model_path: Path
 
 @lru_cache(maxsize=2)
 def load_model(path: str, device: str, compute_type: str, threads: int):  # type: ignore[no-untyped-def]
-    """A WhisperModel, loaded once per process for each (folder, device, type, threads)."""
-    from faster_whisper import WhisperModel
+    """A WhisperModel (its encoder fed two windows at a time on a CPU: `whisper_model`), loaded once per process
+    for each (folder, device, type, threads)."""
+    from subtitler.adapters.whisper_model import Model
 
     log.info("loading Whisper model %s on %s (%s, %d threads)", path, device, compute_type, threads)
     try:
-        return WhisperModel(path, device=device, compute_type=compute_type, cpu_threads=threads, local_files_only=True)
+        return Model(path, device=device, compute_type=compute_type, cpu_threads=threads, local_files_only=True)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"cannot load the Whisper model in {path} on {device} ({compute_type}): {exc}") from exc
 

@@ -147,6 +147,16 @@ def job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def broker_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--broker [URL] and --detach: the jobs go to `subtitler worker`s through a RabbitMQ broker."""
+    command = click.option("--detach", is_flag=True, help="With --broker: send the jobs and return at once.")(command)
+    return click.option(
+        "--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
+        help="Send the jobs to workers through this broker (amqp://USER:PASSWORD@HOST:5672//; alone: "
+             "$SUBTITLER_BROKER or the config file).",
+    )(command)  # fmt: skip
+
+
 def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The command line's values, by preset table."""
     return {

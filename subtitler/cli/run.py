@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from subtitler.cli.common import common, job_options, overrides
+from subtitler.cli.common import broker_options, common, job_options, overrides
 from subtitler.edits import EditStore
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.inputs import expand, name_outputs
@@ -40,6 +40,28 @@ def _discard_edits(job: Job) -> None:
         log.info("%s: discarded your edited subtitles (%s; the history is kept, version %s)", job.stem, language, version)
 
 
+def _send(broker: str, detach: bool, paths: list[Path], out: Path, preset: str, given: dict[str, dict[str, Any]],
+          force: bool) -> None:  # fmt: skip
+    """The jobs to the workers through the broker (each checked there), and, unless `detach`, their ends."""
+    from subtitler.cluster import config
+    from subtitler.cluster.app import check_broker, make_app
+    from subtitler.cluster.submit import send_and_wait
+
+    chosen = config.load(broker or None)
+    check_broker(make_app(chosen), chosen)  # before anything is written into OUT
+    _usage(ensure_folder, out)
+    sent = send_and_wait(chosen, name_outputs(paths), out, preset, given, force, None, detach)
+    if detach:
+        refused = f", {sent.failed} not sent (why: 'subtitler status {shown(out)}')" if sent.failed else ""
+        click.echo(f"sent {sent.left} job(s){refused}; 'subtitler status {shown(out)}' shows how they are doing", err=True)
+        sys.exit(1 if sent.failed else 0)
+    some = f" ({sent.partial} with outputs missing: done*)" if sent.partial else ""
+    left = f", {sent.left} still running (see 'subtitler status {shown(out)}')" if sent.left else ""
+    total = sent.done + sent.partial + sent.failed + sent.left
+    click.echo(f"{sent.done + sent.partial} of {total} done{some}, {sent.failed} failed{left}", err=True)
+    sys.exit(1 if sent.failed or sent.partial or sent.left else 0)
+
+
 @click.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Output folder.")
@@ -48,9 +70,11 @@ def _discard_edits(job: Job) -> None:
     is_flag=True,
     help="Drop people's corrections (kept as history in OUT/<name>/edits/): the machine's subtitles again.",
 )
+@broker_options
 @job_options
 @common
-def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, discard_edits: bool, **flags: Any) -> None:
+def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, discard_edits: bool, broker: str | None,
+        detach: bool, **flags: Any) -> None:  # fmt: skip
     """Subtitle INPUTS (files, folders, globs) into OUT/<name>/. Subtitles a person corrected are kept (with
     --force too), unless --discard-edits."""
     given = overrides(flags)
@@ -59,6 +83,12 @@ def run(inputs: tuple[str, ...], out: Path, preset: str, force: bool, discard_ed
     paths = expand(list(inputs), out)
     if not paths:
         raise UsageError("no media files found in the inputs given")
+    if broker is not None:
+        if discard_edits:
+            raise UsageError("--discard-edits runs here only: drop the corrections with a local 'subtitler run' first")
+        _send(broker, detach, paths, out, preset, given, force)
+    if detach:
+        raise UsageError("--detach needs --broker (the jobs then go on on the workers)")
     settings = job_settings(preset, given, force)
     _usage(ensure_folder, out)
     if watcher_pid(out):

@@ -39,9 +39,13 @@ def _address(host: str, port: int) -> str:
 @click.option("--rescan", type=click.FloatRange(0.5), default=10.0, show_default=True, help="Seconds between full rescans.")
 @click.option("--model", help="Whisper model for every job (default: each preset's).")
 @click.option("--device", type=click.Choice(choices.DEVICES), help="Where Whisper runs.")
+@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
+              help="Run the jobs on `subtitler worker`s through this broker (alone: $SUBTITLER_BROKER or the config "
+                   "file); DIR must then be on the folder the workers share.")  # fmt: skip
 @common
 def studio_command(folder: Path | None, host: str, port: int, jobs: int, require_token: bool, max_upload_mb: int,
-                   max_files: int, settle: float, rescan: float, model: str | None, device: str | None) -> None:  # fmt: skip
+                   max_files: int, settle: float, rescan: float, model: str | None, device: str | None,
+                   broker: str | None) -> None:  # fmt: skip
     """The studio: a web page where the team drops videos, picks the network and the languages, follows each
     job, corrects the subtitles on the picture and downloads every output. DIR (default ~/subtitler-studio)
     holds inbox/ (the watched folder: files can be copied there too), outbox/ and the studio's own .studio/."""
@@ -53,6 +57,17 @@ def studio_command(folder: Path | None, host: str, port: int, jobs: int, require
         raise UsageError(f"cannot make the studio's folders in {studio.root}: {exc.strerror or exc}") from exc
     given = {"transcribe": {"model": model, "device": device}}
     job_settings("default", given)  # the model and the device are checked before anything starts
+    pool, workers = None, ""
+    if broker is not None:  # checked before anything starts too: a wrong URL or a broker that is down is one line
+        from subtitler.cluster import config
+        from subtitler.cluster.app import check_broker, make_app
+        from subtitler.cluster.pool import BrokerPool
+
+        chosen = config.load(broker or None)
+        app = make_app(chosen)
+        check_broker(app, chosen)
+        pool = BrokerPool(app, chosen, studio.outbox, given, False)
+        workers = f" (jobs run on the workers at {chosen.shown})"
 
     def settings_for(preset: str) -> JobSettings:  # not cached: the watcher loads a preset again when it changes
         return job_settings(preset, given)
@@ -71,8 +86,8 @@ def studio_command(folder: Path | None, host: str, port: int, jobs: int, require
         if made:
             click.echo(f"  the access token was made now and kept in {studio.private / security.TOKEN}: "
                        "give the address above only to the people who use the studio")  # fmt: skip
-        click.echo(f"  watching {studio.inbox} -> {studio.outbox}; Ctrl-C stops it")
+        click.echo(f"  watching {studio.inbox} -> {studio.outbox}{workers}; Ctrl-C stops it")
         options = WatchOptions(studio.inbox, studio.outbox, "default", jobs, settle, rescan)
-        service.serve(studio, token, listening, options, settings_for, setup_worker_logging, (log_file, debug))
+        service.serve(studio, token, listening, options, settings_for, setup_worker_logging, (log_file, debug), pool)
     finally:
         lock.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
@@ -13,11 +14,14 @@ from subtitler.cli.common import common, job_options, overrides, setup_logging, 
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.job import JobSettings
 from subtitler.names import shown
+from subtitler.options import load_options
 from subtitler.outputs import ensure_folder
 from subtitler.settings import job_settings
 from subtitler.watch.store import DATABASE, Store
 from subtitler.watch.watcher import LOG, WatchOptions, watch, watcher_pid
 from subtitler.watch.workers import ERROR_LOG
+
+log = logging.getLogger("subtitler")
 
 
 @click.command("watch")
@@ -31,15 +35,29 @@ from subtitler.watch.workers import ERROR_LOG
               help="Seconds between full rescans (for network shares, where events do not arrive).")  # fmt: skip
 @click.option("--move-done", type=click.Path(file_okay=False, path_type=Path), help="Move finished inputs here.")
 @click.option("--once", is_flag=True, help="Process what is there, then exit.")
+@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
+              help="Hand the jobs to `subtitler worker`s through this broker instead of running them here "
+                   "(alone: $SUBTITLER_BROKER or the config file).")  # fmt: skip
 @job_options
 @common
 def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: float, move_done: Path | None, once: bool,
-                  preset: str, force: bool, **flags: Any) -> None:  # fmt: skip
+                  broker: str | None, preset: str, force: bool, **flags: Any) -> None:  # fmt: skip
     """Subtitle every video that arrives in INBOX (and its subfolders) into OUT, once each."""
     if out.resolve() == inbox.resolve():
         raise UsageError("the output folder must not be the watched folder (outputs would be taken as inputs)")
     given = overrides(flags)
-    job_settings(preset, given, force)  # the command line's settings are checked before anything starts
+    pool = None
+    if broker is not None:  # the workers check the model and the languages; here only the preset and the flags
+        from subtitler.cluster import config
+        from subtitler.cluster.app import check_broker, make_app
+        from subtitler.cluster.pool import BrokerPool
+
+        chosen = config.load(broker or None)
+        app = make_app(chosen)
+        check_broker(app, chosen)
+        load_options(preset, given, force=force)
+    else:
+        job_settings(preset, given, force)  # the command line's settings are checked before anything starts
     # Folder presets are not: the watcher checks them whenever subtitler-watch.toml or a preset file changes, and a
     # bad one fails only the inputs of its folders (with the reason, in `status`), never the watcher.
     try:
@@ -52,11 +70,17 @@ def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: floa
     log_file = out / LOG
     setup_logging(debug, quiet, log_file)
 
-    def settings_for(name: str) -> JobSettings:  # not cached: the watcher loads a preset again when it changes
+    def settings_for(name: str) -> JobSettings | None:  # not cached: the watcher loads a preset again when it changes
+        if broker is not None:
+            load_options(name, given, force=force)
+            return None
         return job_settings(name, given, force)
 
+    if broker is not None:
+        pool = BrokerPool(app, chosen, out, given, force)
+        log.info("jobs go to the workers at %s", chosen.shown)
     options = WatchOptions(inbox, out, preset, jobs, settle, rescan, move_done, once)
-    watch(options, settings_for, setup_worker_logging, (log_file, debug))
+    watch(options, settings_for, setup_worker_logging, (log_file, debug), pool)
 
 
 def _store(out: Path) -> Store:
@@ -76,11 +100,30 @@ def _ago(moment: float | None) -> str:
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--errors", "error_count", type=int, default=5, show_default=True,
               help="How many recent failures (and jobs done without some outputs) to show.")  # fmt: skip
+@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
+              help="Also show the workers of this broker (alone, or with $SUBTITLER_BROKER set: the configured one).",
+              )  # fmt: skip
 @common
-def status_command(out: Path, error_count: int) -> None:
+def status_command(out: Path, error_count: int, broker: str | None) -> None:
     """The queue, the running jobs with their progress, done and failed counts, the last errors, and the jobs
-    done without some outputs (which, and why)."""
+    done without some outputs (which, and why); with a broker, its workers and what each is doing."""
     store = _store(out)
+    sent = any(e.task for e in store.entries("running"))
+    store.close()
+    if sent:  # jobs sent with --detach, or by a coordinator that is gone: record those that ended meanwhile
+        from subtitler.cluster.submit import settle_ledger
+
+        settle_ledger(out)
+    if broker is not None or os.environ.get("SUBTITLER_BROKER"):
+        from subtitler.cluster.status import worker_lines
+
+        store = Store(out)
+        try:
+            for line in worker_lines(broker or None, store):
+                click.echo(line)
+        finally:
+            store.close()
+    store = Store(out)
     try:
         pid = watcher_pid(out)
         counts = store.counts()

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from subtitler import loudness, placement, superres
-from subtitler.adapters import ffmpeg, frames
+from subtitler.adapters import ffmpeg
 from subtitler.burning import burn_language, burned_path, with_font
 from subtitler.digests import subtitle_digest
 from subtitler.ffmpeg_args import (
@@ -175,6 +175,7 @@ def superres_identity(options: EnhanceOptions) -> str | None:
 
 
 def _frame_feeder(job: Job, colour: Colour | None, progress: Any):  # type: ignore[no-untyped-def]
+    from subtitler.adapters import frames  # OpenCV: loaded only when frames go through Python (a learned model)
     from subtitler.adapters.upscale import Upscaler
 
     options = job.options.enhance

@@ -16,5 +16,15 @@ them exactly as `subtitler watch` would, and the pages read the watcher's ledger
     api.py       the JSON API of the jobs page, and the ledger followed for changes
     app.py       the Starlette app
     service.py   the watcher in a thread beside uvicorn, both stopped together
-    editor_api.py, templates/editor.html, static/editor.*   the editor (its own docstring)
+
+The editor (templates/editor.html, static/editor.*):
+
+    editor_api.py   its routes (the list of them in its docstring)
+    requests.py     what a request brings, checked at the door; a refusal answered as JSON
+    opened.py       a finished job as the editor opens it: its job.json, options and media
+    job_cues.py     a job's cues: the newest correction or the pipeline's own, checked against the rules
+    frames.py       a frame drawn exactly as the burn draws it, in the job's look or another preset's
+    job_glossary.py the video's own glossary, added to word by word
+    publish.py      publishing: the job and its copies run again through the watcher, followed to their end
+    copies.py       a video's copies for other networks: one transcript, one correction, each network's look
 """

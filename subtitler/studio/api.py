@@ -4,10 +4,12 @@ files, the zip and the event stream.
     GET  /api/jobs                           every job, newest first
     GET  /api/jobs/{id}                      one job
     POST /api/jobs/{id}/retry                run it again through the watcher
-    GET  /api/jobs/{id}/files                its output files, each with an id
+    GET  /api/jobs/{id}/files                its output files, each with an id; with `groups`, per network preset:
+                                             the video's, then each of its copies' for other networks
     GET  /api/jobs/{id}/files/{file_id}      one file (?inline=1 to show it in the page rather than download it)
-    GET  /api/jobs/{id}/download.zip         every output file in one zip
-    PUT  /api/uploads/{name}?preset=&to=&burn=&glossary=   a video, as the raw body
+    GET  /api/jobs/{id}/download.zip         every output file in one zip (a folder per network with copies)
+    PUT  /api/uploads/{name}?preset=&to=&burn=&glossary=&also=   a video, as the raw body (`also`: networks to
+                                             make copies for, once it is done)
     PUT  /api/glossaries/{name}              a glossary (TOML or CSV), as the raw body: its id
     GET  /api/events                         server-sent events: `jobs` (the whole list, when it changes), and
                                              whatever `Studio.notify` sends
@@ -25,8 +27,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from subtitler.studio import events, files, listing, offer, upload_presets, uploads
-from subtitler.studio.state import Studio, job_id
+from subtitler.names import safe_stem
+from subtitler.studio import copies, events, files, listing, offer, upload_presets, uploads
+from subtitler.studio.state import JobRef, Studio, job_id
 
 log = logging.getLogger(__name__)
 _FOLLOW_S = 1.0  # how often the ledger is read for changes while a page listens
@@ -68,13 +71,28 @@ async def retry(request: Request) -> Response:
     return JSONResponse({"ok": True}, status_code=202)
 
 
+def _groups(studio: Studio, ref: JobRef) -> list[tuple[JobRef, list[files.OutputFile]]]:
+    """The job's files, then each of its copies' (for other networks), each copy that has a folder."""
+    groups = [(ref, files.listing(studio.outbox, ref.folder))]
+    for copy in copies.read(studio, ref.id).ids().values():
+        try:
+            made = studio.resolve(copy)
+        except LookupError:
+            continue
+        groups.append((made, files.listing(studio.outbox, made.folder)))
+    return groups
+
+
 async def job_files(request: Request) -> Response:
     found = await _record(request)
     if found is None:
         return error(404, "no such job")
-    ref = found[0]
-    listed = await run_in_threadpool(files.listing, _studio(request).outbox, ref.folder)
-    return JSONResponse({"files": [f.as_json(ref.id) for f in listed], "zip": f"/api/jobs/{ref.id}/download.zip"})
+    studio, ref = _studio(request), found[0]
+    groups = await run_in_threadpool(_groups, studio, ref)
+    shown = [{"job": made.id, "network": upload_presets.network(studio, made.preset),
+              "preset": upload_presets.describe(studio, made.preset), "files": [f.as_json(made.id) for f in listed]}
+             for made, listed in groups]  # fmt: skip
+    return JSONResponse({"files": shown[0]["files"], "groups": shown, "zip": f"/api/jobs/{ref.id}/download.zip"})
 
 
 async def job_file(request: Request) -> Response:
@@ -93,13 +111,16 @@ async def job_zip(request: Request) -> Response:
     found = await _record(request)
     if found is None:
         return error(404, "no such job")
-    ref = found[0]
-    listed = await run_in_threadpool(files.listing, _studio(request).outbox, ref.folder)
-    if not listed:
+    studio, ref = _studio(request), found[0]
+    groups = [(made, listed) for made, listed in await run_in_threadpool(_groups, studio, ref) if listed]
+    if not groups:
         return error(404, "this job has no files yet")
-    name = f"{ref.stem}.zip"
-    return StreamingResponse(files.zipped(ref.stem, listed), media_type="application/zip",
-                             headers=_attachment(name))  # fmt: skip
+    if len(groups) == 1 and groups[0][0] == ref:
+        folders = [(ref.stem, groups[0][1])]
+    else:  # the video's files and each copy's, a folder per network: clip/tiktok/, clip/youtube/
+        folders = [(f"{ref.stem}/{safe_stem(upload_presets.network(studio, made.preset))}", listed) for made, listed in groups]
+    return StreamingResponse(files.zipped(folders), media_type="application/zip",
+                             headers=_attachment(f"{ref.stem}.zip"))  # fmt: skip
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -116,7 +137,9 @@ async def upload(request: Request) -> Response:
     try:
         choice = upload_presets.parse(studio, params.get("preset", studio.default_preset), params.get("to", ""),
                                       params.get("burn", ""), params.get("glossary", ""), reachable)  # fmt: skip
-    except upload_presets.ChoiceError as exc:
+        also = [name.strip() for name in params.get("also", "").split(",") if name.strip()]
+        also = copies.check_networks(studio, choice.preset, list(dict.fromkeys(also)))
+    except (upload_presets.ChoiceError, copies.CopyRefused) as exc:
         return error(400, str(exc))
     try:
         final = await uploads.receive_media(request, studio, request.app.state.slots, request.path_params["name"], choice)
@@ -124,8 +147,9 @@ async def upload(request: Request) -> Response:
         log.info("refused %s: %s", request.path_params["name"], exc)
         return error(getattr(exc, "status", 400), str(exc))
     key = final.relative_to(studio.inbox).as_posix()
-    log.info("upload  %s", key)
-    return JSONResponse({"id": job_id(key), "name": key, "file": final.name}, status_code=201)
+    log.info("upload  %s%s", key, f" (copies for {', '.join(also)})" if also else "")
+    await run_in_threadpool(copies.want, studio, job_id(key), also)
+    return JSONResponse({"id": job_id(key), "name": key, "file": final.name, "also": also}, status_code=201)
 
 
 async def glossary(request: Request) -> Response:
@@ -159,6 +183,17 @@ async def follow_ledger(studio: Studio) -> None:
         if found != last:
             studio.notify({"type": "jobs", "jobs": found})
             last = found
+
+
+async def make_copies(studio: Studio) -> None:
+    """Every second: the copies for other networks asked for at upload time, made for the videos done since (run
+    as a task; the making itself in a thread)."""
+    while True:
+        await asyncio.sleep(_FOLLOW_S)
+        try:
+            await run_in_threadpool(copies.make_wanted, studio)
+        except Exception:  # a folder gone for a moment: the next turn tries again
+            log.exception("cannot make the copies asked for")
 
 
 routes = [

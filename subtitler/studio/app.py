@@ -32,14 +32,15 @@ def create_app(studio: Studio, token: str | None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        follower = asyncio.create_task(api.follow_ledger(studio))
+        followers = [asyncio.create_task(api.follow_ledger(studio)), asyncio.create_task(api.make_copies(studio))]
         try:
             yield
         finally:
             studio.close()
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            for follower in followers:
+                follower.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await follower
 
     routes: list[BaseRoute] = [Route("/", pages.jobs_page, name="jobs"), *api.routes, *editor_api.routes,
                                Mount("/static", StaticFiles(directory=pages.STATIC), name="static")]  # fmt: skip

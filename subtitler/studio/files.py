@@ -112,11 +112,12 @@ class _Pipe:
         return out
 
 
-def zipped(folder_name: str, files: list[OutputFile]) -> Iterator[bytes]:
-    """The files as one zip (each under `folder_name/`), in pieces as it is made."""
+def zipped(groups: list[tuple[str, list[OutputFile]]]) -> Iterator[bytes]:
+    """The files as one zip, each group's under its folder (`clip/`, or `clip/tiktok/` and `clip/youtube/` for a
+    video's copies for other networks), in pieces as it is made."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", allowZip64=True) as archive:
-        for output in files:
+        for folder_name, output in ((name, one) for name, files in groups for one in files):
             try:
                 handle = open_plain(output.path)
             except (OSError, LookupError):

@@ -1,12 +1,13 @@
 """A job as the jobs page shows it: its state in words, the stage it is in, how far the whole job is, the time
-left (from that and the time it has run), why it failed, and where its files and its editor are."""
+left (from that and the time it has run), why it failed, and where its files and its editor are. A video's copies
+for other networks (copies.py) are shown with it, each the same way, not as videos of their own."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from subtitler.studio import upload_presets
+from subtitler.studio import copies, upload_presets
 from subtitler.studio.state import WAITING, JobRef, Studio
 from subtitler.watch.store import Entry, one_line
 
@@ -23,7 +24,8 @@ STAGES = {
     "record": "Finishing",
 }  # fmt: skip
 STATES = {WAITING: "Arrived", "queued": "Waiting its turn", "running": "Working", "done": "Done",
-          "partial": "Done, with something missing", "failed": "Failed"}  # fmt: skip
+          "partial": "Done, with something missing", "failed": "Failed",
+          "wanted": "Made once the video is done"}  # fmt: skip
 _MIN_SHARE = 0.03  # before this share of the job, the time left would be a guess
 _MIN_ELAPSED_S = 4.0
 
@@ -55,7 +57,8 @@ def view(studio: Studio, ref: JobRef, entry: Entry | None, now: float | None = N
     now = time.time() if now is None else now
     state = _state(ref, entry)
     shown: dict[str, Any] = {
-        "id": ref.id, "name": ref.name, "preset": upload_presets.describe(studio, ref.preset), "state": state,
+        "id": ref.id, "name": ref.name, "preset": upload_presets.describe(studio, ref.preset),
+        "network": upload_presets.network(studio, ref.preset), "state": state,
         "state_text": STATES.get(state, state), "stage": "", "stage_text": "", "stage_share": 0.0, "share": 0.0,
         "left_s": None, "error": "", "attempts": 0, "seconds": None, "can_retry": state in ("failed", "partial"),
         "has_files": False, "links": {"editor": f"/jobs/{ref.id}", "files": f"/api/jobs/{ref.id}/files",
@@ -78,5 +81,31 @@ def view(studio: Studio, ref: JobRef, entry: Entry | None, now: float | None = N
 
 
 def views(studio: Studio) -> list[dict[str, Any]]:
+    """Every video, newest first, each with its copies for other networks (`copies`: shown with it only)."""
     now = time.time()
-    return [view(studio, ref, entry, now) for ref, entry in studio.records()]
+    records = studio.records()
+    found = copies.index(studio)
+    by_id = {ref.id: (ref, entry) for ref, entry in records}
+    with_their_video = {copy for first, made in found.items() if first in by_id for copy in made.ids().values()}
+    shown = []
+    for ref, entry in records:
+        if ref.id in with_their_video:
+            continue
+        one = view(studio, ref, entry, now)
+        if ref.id in found:
+            one["copies"] = copy_views(studio, found[ref.id], by_id, now)
+        shown.append(one)
+    return shown
+
+
+def copy_views(
+    studio: Studio, made: copies.Copies, by_id: dict[str, tuple[JobRef, Entry | None]], now: float
+) -> list[dict[str, Any]]:
+    """A video's copies as the page shows them: those made as jobs, those to make once it is done, those that
+    could not be made (with why)."""
+    found = [{**view(studio, *by_id[copy], now), "network": net} for net, copy in made.ids().items() if copy in by_id]
+    for net in made.wanted:
+        found.append({"network": net, "state": "wanted", "state_text": STATES["wanted"], "error": "", "id": ""})
+    for net, why in made.problems.items():
+        found.append({"network": net, "state": "failed", "state_text": "Not made", "error": one_line(why, 300), "id": ""})
+    return found

@@ -75,7 +75,10 @@ def _languages(model: str | None) -> tuple[tuple[LanguageOffer, ...], tuple[str,
     name = model or load_options("default").transcribe.model
     problem = ""
     try:
-        resolved = model_store.resolve(name, allow_download=False)
+        if name == model_store.AUTO:  # as a job on this computer's CPU chooses it, from what is installed
+            resolved = model_store.resolve_auto("cpu", None, allow_download=False)
+        else:
+            resolved = model_store.resolve(name, allow_download=False)
         multilingual = model_store.is_multilingual(resolved.path)
     except SubtitlerError as exc:
         problem, multilingual = f"The Whisper model {name} is not installed here: {exc}", False

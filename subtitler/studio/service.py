@@ -80,8 +80,10 @@ class _WatcherThread(threading.Thread):
 
 
 def serve(studio: Studio, token: str | None, listening: socket.socket, options: WatchOptions,
-          settings_for: Callable[[str], Any], setup: Callable[..., None], setup_args: tuple[Any, ...]) -> None:  # fmt: skip
-    """Run the studio until Ctrl-C or SIGTERM (the caller holds the outbox's watcher lock)."""
+          settings_for: Callable[[str], Any], setup: Callable[..., None], setup_args: tuple[Any, ...],
+          pool: Any = None) -> None:  # fmt: skip
+    """Run the studio until Ctrl-C or SIGTERM (the caller holds the outbox's watcher lock). `pool`: the watcher's
+    (None: its own worker processes; a cluster.pool.BrokerPool: Celery workers on other machines)."""
     config = uvicorn.Config(create_app(studio, token), log_config=None, access_log=False, server_header=False,
                             timeout_graceful_shutdown=3, ws="none", lifespan="on")  # fmt: skip
     server: _Server | None = None
@@ -90,7 +92,7 @@ def serve(studio: Studio, token: str | None, listening: socket.socket, options: 
         if server is not None:
             server.should_exit = True
 
-    thread = _WatcherThread(lambda: Watcher(options, settings_for, setup, setup_args), stopped_by_itself)
+    thread = _WatcherThread(lambda: Watcher(options, settings_for, setup, setup_args, pool), stopped_by_itself)
 
     def stop() -> None:
         thread.stop()

@@ -25,6 +25,7 @@ PRIVATE = ".studio"  # the studio's own files in DIR: token, upload choices, glo
 UPLOADS = "uploads"  # in DIR/.studio: files being received, under hidden temporary names
 PRESETS = "presets"  # in DIR/.studio: a preset for each upload choice (upload_presets.py)
 GLOSSARIES = "glossaries"  # in DIR/.studio: <id>.toml or <id>.csv, the id a hash of the content
+COPIES = "copies"  # in DIR/.studio: <job id>.json, a video's copies for other networks (copies.py)
 WAITING = "waiting"  # arrived in the inbox, not taken by the watcher yet (it waits until the file has settled)
 _ID = re.compile(r"[0-9a-f]{16}")
 
@@ -66,7 +67,8 @@ class Studio:
 
     def make_folders(self) -> None:
         """DIR's folders, made when missing; uploads a stopped studio was receiving are removed (never whole)."""
-        for folder in (self.inbox, self.outbox, self.private, *(self.private / name for name in (UPLOADS, PRESETS, GLOSSARIES))):
+        own = (self.private / name for name in (UPLOADS, PRESETS, GLOSSARIES, COPIES))
+        for folder in (self.inbox, self.outbox, self.private, *own):
             folder.mkdir(parents=True, exist_ok=True)
         self.private.chmod(0o700)
         for unfinished in (self.private / UPLOADS).glob(".*.part"):
@@ -97,7 +99,7 @@ class Studio:
             presets = folders.read(self.inbox)  # the preset each will run with, as the watcher will find it
             for key in arrived:
                 preset = presets.preset_for(key, self.default_preset)[0] or self.default_preset
-                found.append((self._ref(key, self._expected_output(key), WAITING, preset), None))
+                found.append((self._ref(key, self.expected_output(key), WAITING, preset), None))
         return sorted(found, key=lambda pair: -(pair[1].queued_at if pair[1] else float("inf")))
 
     def jobs(self) -> list[JobRef]:
@@ -140,7 +142,7 @@ class Studio:
         return ref.source.relative_to(self.inbox).as_posix()
 
     @staticmethod
-    def _expected_output(key: str) -> str:
+    def expected_output(key: str) -> str:
         """Where the watcher will most likely put a waiting input's outputs (it adds -2 when that is taken)."""
         relative = PurePosixPath(key)
         parent = PurePosixPath(*(safe_stem(part) for part in relative.parent.parts))

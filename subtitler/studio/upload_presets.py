@@ -5,11 +5,13 @@ with a preset of its own, through the watcher's folder presets:
     DIR/inbox/subtitler-watch.toml                "tiktok-to-fr-en" = "../.studio/presets/tiktok-to-fr-en.toml"
     DIR/inbox/tiktok-to-fr-en/clip.mp4            done with that preset, into DIR/outbox/tiktok-to-fr-en/clip/
 
-The same choices always give the same folder; lines of subtitler-watch.toml that a person wrote are kept.
+The same choices always give the same folder; lines of subtitler-watch.toml that a person wrote are kept. A
+video's copies for other networks (copies.py) take the same way: their choices are the video's, for another network.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -39,6 +41,7 @@ class Choice:
     to: tuple[str, ...] = ()  # languages besides the spoken one
     burn: str = AS_PRESET  # AS_PRESET (as the preset says), NO_BURN, SPOKEN or a language
     glossary: str = ""  # a glossary's id, "" for none
+    heard: str = ""  # a copy's: the [transcribe] table of the video's first preset where it differs from this one's
 
     @property
     def folder(self) -> str:
@@ -49,6 +52,8 @@ class Choice:
             parts += ["burn", self.burn]
         if self.glossary:
             parts += ["glossary", self.glossary[:8]]
+        if self.heard:
+            parts += ["heard", hashlib.sha256(self.heard.encode("utf-8")).hexdigest()[:8]]
         return "-".join(parts)
 
 
@@ -100,6 +105,8 @@ def _preset_text(studio: Studio, choice: Choice) -> str:
         lines += ["", "[translate]", *translate]
     if choice.burn:
         lines += ["", "[output]", f"burn = {json.dumps('' if choice.burn == NO_BURN else choice.burn)}"]
+    if choice.heard:
+        lines += ["", "# The speech heard as the video's first preset hears it: its copies share one transcript.", choice.heard]
     return "\n".join(lines) + "\n"
 
 
@@ -160,6 +167,29 @@ def _described(path: str, stamp: float) -> str:
     if data.get("translate", {}).get("glossary"):
         parts.append("glossary")
     return " · ".join(parts)
+
+
+def network(studio: Studio, preset: str) -> str:
+    """The network preset a job's preset is made for: what an upload's preset file extends, a preset file's name,
+    or the preset's name ("tiktok" for DIR/.studio/presets/tiktok-to-fr-en.toml)."""
+    path = Path(preset)
+    if path.suffix != ".toml":
+        return preset
+    if path.parent == studio.private / PRESETS:
+        try:
+            return _extends(preset, path.stat().st_mtime)
+        except OSError:
+            pass
+    return path.stem
+
+
+@lru_cache(maxsize=256)
+def _extends(path: str, stamp: float) -> str:
+    try:
+        extends = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("extends")
+    except (OSError, ValueError):
+        extends = None
+    return extends if isinstance(extends, str) and extends else Path(path).stem
 
 
 def describe(studio: Studio, preset: str) -> str:

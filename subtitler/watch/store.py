@@ -46,9 +46,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     started_at REAL,
     finished_at REAL,
     seconds REAL,
-    cause TEXT NOT NULL DEFAULT ''  -- why it failed before it ran: '' or 'preset'
+    cause TEXT NOT NULL DEFAULT '',  -- why it failed before it ran: '' or 'preset'
+    task TEXT NOT NULL DEFAULT '',   -- the id of its message, when it went to workers through a broker
+    delivered INTEGER NOT NULL DEFAULT 0  -- the deliveries of that message counted in `attempts`
 )
 """
+_ADDED = {"cause": "TEXT NOT NULL DEFAULT ''", "task": "TEXT NOT NULL DEFAULT ''", "delivered": "INTEGER NOT NULL DEFAULT 0"}
 
 
 def utf8(text: str) -> str:
@@ -100,6 +103,8 @@ class Entry:
     finished_at: float | None
     seconds: float | None
     cause: str
+    task: str
+    delivered: int
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Entry))
@@ -112,9 +117,11 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
-        if "cause" not in {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}:
-            with contextlib.suppress(sqlite3.OperationalError):  # a ledger from before `cause`; unless added meanwhile
-                self._db.execute("ALTER TABLE jobs ADD COLUMN cause TEXT NOT NULL DEFAULT ''")
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        for column, kind in _ADDED.items():
+            if column not in present:
+                with contextlib.suppress(sqlite3.OperationalError):  # a ledger from before it; unless added meanwhile
+                    self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -160,13 +167,20 @@ class Store:
         """Same content under a new modification time (copied again, touched): nothing to redo."""
         self._write("UPDATE jobs SET size = ?, mtime_ns = ? WHERE path = ?", size, mtime_ns, _key(path))
 
-    def start(self, path: str, preset: str | None = None) -> None:
-        """A queued job handed to a worker, with the preset it runs with (when given)."""
+    def start(self, path: str, preset: str | None = None, task: str = "") -> None:
+        """A queued job handed to a worker, with the preset it runs with (when given) and, when it goes through a
+        broker, its message's id (its first delivery is this attempt)."""
         self._write(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?, stage = '', progress = 0, "
-            "preset = COALESCE(?, preset) WHERE path = ? AND state = 'queued'",
-            time.time(), None if preset is None else utf8(preset), _key(path),
+            "preset = COALESCE(?, preset), task = ?, delivered = 1 WHERE path = ? AND state = 'queued'",
+            time.time(), None if preset is None else utf8(preset), task, _key(path),
         )  # fmt: skip
+
+    def delivered(self, path: str, delivery: int) -> None:
+        """A running job's message was delivered again (its worker died): each new delivery is one more attempt."""
+        self._write("UPDATE jobs SET attempts = attempts + (? - delivered), delivered = ? "
+                    "WHERE path = ? AND state = 'running' AND delivered < ?",
+                    delivery, delivery, _key(path), delivery)  # fmt: skip
 
     def progress(self, path: str, stage: str, fraction: float) -> None:
         self._write("UPDATE jobs SET stage = ?, progress = ? WHERE path = ? AND state = 'running'",

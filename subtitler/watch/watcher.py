@@ -17,6 +17,7 @@ import shutil
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,7 +29,7 @@ from subtitler.job import JobSettings
 from subtitler.names import safe_stem, shown
 from subtitler.watch import folders
 from subtitler.watch.scan import Seen, Settling, scan
-from subtitler.watch.store import PRESET, Store, one_line, utf8
+from subtitler.watch.store import PRESET, Entry, Store, one_line, utf8
 from subtitler.watch.workers import Pool, Report, Task
 
 log = logging.getLogger(__name__)
@@ -102,13 +103,34 @@ def move_aside(source: Path, target: Path) -> Path:
         return candidate
 
 
+def record(store: Store, report: Report) -> None:
+    """A worker's report written into the ledger (by the one coordinator of OUT: the watcher, or `run --broker`)."""
+    if report.kind == "progress":
+        store.progress(report.key, report.stage, report.fraction)
+        return
+    if report.attempt:
+        store.delivered(report.key, report.attempt)
+    if report.kind == "started":
+        log.info("started %s on %s%s", shown(report.key), report.where,
+                 f" (attempt {report.attempt})" if report.attempt > 1 else "")  # fmt: skip
+    elif report.kind == "done":
+        store.finish(report.key, report.seconds, report.error)
+        log.info("done    %s (%.1f s)%s", shown(report.key), report.seconds, f"; {report.error}" if report.error else "")
+    else:
+        store.fail(report.key, report.error, report.seconds)
+        log.error("failed  %s: %s", shown(report.key), utf8(report.error.splitlines()[0]) if report.error else "")
+
+
 class Watcher:
-    def __init__(self, options: WatchOptions, settings_for: Callable[[str], JobSettings], setup: Callable[..., None],
-                 setup_args: tuple[Any, ...]):  # fmt: skip
+    def __init__(self, options: WatchOptions, settings_for: Callable[[str], JobSettings | None], setup: Callable[..., None],
+                 setup_args: tuple[Any, ...], pool: Any = None):  # fmt: skip
         self.options = options
-        self.settings_for = settings_for  # preset -> checked settings, or a SubtitlerError saying why not
+        self.settings_for = settings_for  # preset -> checked settings (None: checked, for workers elsewhere), or a SubtitlerError
         self.store = Store(options.outbox)
-        self.pool = Pool(options.jobs, setup, setup_args)
+        # Local worker processes, or (watch --broker) a cluster.pool.BrokerPool with the same interface whose jobs
+        # go on when the watcher stops (`keeps_running`).
+        self.pool: Any = pool if pool is not None else Pool(options.jobs, setup, setup_args)
+        self.remote = bool(getattr(self.pool, "keeps_running", False))
         self.settling = Settling(options.settle)
         self.wake = threading.Event()
         self.stopping = False
@@ -116,7 +138,7 @@ class Watcher:
         self.skip = tuple(p for p in skip if p.resolve().is_relative_to(options.inbox.resolve()))
         self.folders: folders.FolderPresets | None = None  # None until first read
         self.stamps: tuple[tuple[str, object], ...] = ()
-        self.loaded: dict[str, JobSettings] = {}  # preset -> its settings, as last checked
+        self.loaded: dict[str, JobSettings | None] = {}  # preset -> its settings, as last checked
         self.refused: dict[str, str] = {}  # preset -> why it does not load, as last checked
         self.unhandled: dict[str, Seen] = {}  # inputs that could not even be recorded (said once per version)
 
@@ -252,13 +274,27 @@ class Watcher:
             if not self.pool.idle():
                 continue
             settings = self._threads(self.loaded[preset])
-            folder = self.options.outbox / entry.output
-            self.store.start(entry.path, preset)
-            self.pool.submit(Task(entry.path, self.options.inbox / entry.path, folder, folder.name, settings))
-            log.info("started %s", shown(entry.path))
+            task = self._task(entry, settings, preset, uuid.uuid4().hex)
+            self.store.start(entry.path, preset, task.id)  # recorded before it is sent: a restart finds it
+            self.pool.submit(task)
+            log.info("%s %s", "sent   " if self.remote else "started", shown(entry.path))
 
-    def _threads(self, settings: JobSettings) -> JobSettings:
+    def _task(self, entry: Entry, settings: JobSettings | None, preset: str, task_id: str) -> Task:
+        folder = self.options.outbox / entry.output
+        return Task(entry.path, self.options.inbox / entry.path, folder, folder.name, settings, preset, task_id)
+
+    def adopt(self) -> None:
+        """Jobs that a stopped watcher sent to the workers: followed again (see BrokerPool.adopt)."""
+        running = [e for e in self.store.entries("running") if e.task]
+        tasks = [self._task(e, self.loaded.get(e.preset), e.preset, e.task) for e in running]
+        if tasks:
+            log.info("%d job(s) sent by the last watcher: following them again", len(tasks))
+            self.pool.adopt(tasks)
+
+    def _threads(self, settings: JobSettings | None) -> JobSettings | None:
         """Jobs side by side share the cores instead of each taking them all."""
+        if settings is None:
+            return None
         transcribe = settings.options.transcribe
         if transcribe.threads or self.options.jobs == 1:
             return settings
@@ -267,16 +303,9 @@ class Watcher:
         return dataclasses.replace(settings, options=options)
 
     def record(self, report: Report) -> None:
-        if report.kind == "progress":
-            self.store.progress(report.key, report.stage, report.fraction)
-        elif report.kind == "done":
-            self.store.finish(report.key, report.seconds, report.error)
-            log.info("done    %s (%.1f s)", shown(report.key), report.seconds)
-            if self.options.move_done:
-                self.move_done(report.key)
-        else:
-            self.store.fail(report.key, report.error, report.seconds)
-            log.error("failed  %s: %s", shown(report.key), utf8(report.error.splitlines()[0]) if report.error else "")
+        record(self.store, report)
+        if report.kind == "done" and self.options.move_done:
+            self.move_done(report.key)
 
     def move_done(self, key: str) -> None:
         assert self.options.move_done is not None
@@ -301,9 +330,12 @@ class Watcher:
 
     def run(self) -> None:
         self.check_presets()
-        requeued = self.store.requeue_running()
-        if requeued:
-            log.info("%d job(s) left unfinished by the last watcher: queued again", requeued)
+        if self.remote:
+            self.adopt()
+        else:
+            requeued = self.store.requeue_running()
+            if requeued:
+                log.info("%d job(s) left unfinished by the last watcher: queued again", requeued)
         observer = _observe(self.options.inbox, self.wake)
         last_scan = -float("inf")
         try:
@@ -320,9 +352,14 @@ class Watcher:
                     break
         finally:
             self.pool.stop()
-            left = self.store.requeue_running()
-            if left:
-                log.info("stopped: %d running job(s) will be done again at the next start", left)
+            if self.remote:
+                left = len(self.store.entries("running"))
+                if left:
+                    log.info("stopped: %d job(s) go on on the workers; the next watcher records them", left)
+            else:
+                left = self.store.requeue_running()
+                if left:
+                    log.info("stopped: %d running job(s) will be done again at the next start", left)
             if observer is not None:
                 observer.stop()
             self.store.close()
@@ -347,11 +384,11 @@ def _observe(inbox: Path, wake: threading.Event) -> Any:
         return None
 
 
-def watch(options: WatchOptions, settings_for: Callable[[str], JobSettings], setup: Callable[..., None],
-          setup_args: tuple[Any, ...]) -> None:  # fmt: skip
+def watch(options: WatchOptions, settings_for: Callable[[str], JobSettings | None], setup: Callable[..., None],
+          setup_args: tuple[Any, ...], pool: Any = None) -> None:  # fmt: skip
     """Watch until SIGINT or SIGTERM (or, with `once`, until nothing is left to do)."""
     lock = hold_lock(options.outbox)
-    watcher = Watcher(options, settings_for, setup, setup_args)
+    watcher = Watcher(options, settings_for, setup, setup_args, pool)
 
     def stop(signum: int, _: Any) -> None:
         log.info("%s: stopping", signal.Signals(signum).name)

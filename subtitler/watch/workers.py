@@ -41,29 +41,28 @@ class Task:
     source: Path
     folder: Path
     stem: str
-    settings: JobSettings
+    settings: JobSettings | None  # None when it goes to workers elsewhere, which load the preset themselves
+    preset: str = ""  # the preset's name or file, for workers elsewhere that load it themselves
+    id: str = ""  # the message's id, when it goes through a broker (recorded in the ledger first)
 
 
 @dataclass(frozen=True)
 class Report:
     key: str
-    kind: str  # "progress" | "done" | "failed"
+    kind: str  # "started" (on a worker elsewhere) | "progress" | "done" | "failed"
     stage: str = ""
     fraction: float = 0.0
     error: str = ""  # why it failed; for a job done without some outputs, which ones and why (also in its job.json)
     seconds: float = 0.0
+    attempt: int = 0  # "started": which delivery of its message this is (2: a worker died in the middle of the first)
+    where: str = ""  # "started": the worker's host and device
 
 
-@dataclass(frozen=True)
 class Announced:
     """A stage that says when it starts."""
 
-    stage: Stage
-    announce: Callable[[str], None]
-
-    @property
-    def name(self) -> str:
-        return self.stage.name
+    def __init__(self, stage: Stage, announce: Callable[[str], None]):
+        self.stage, self.announce, self.name = stage, announce, stage.name
 
     def run(self, job: Job) -> Job:
         self.announce(self.stage.name)
@@ -84,22 +83,24 @@ class _Capture(logging.Handler):
 
 def run_task(task: Task, send: Callable[[Report], None]) -> Report:
     """One job, start to end; a failure leaves `error.log` in the job's folder, a success removes an old one."""
-    current = {"stage": "", "sent": 0.0}
+    stage_now = [""]
+    sent_at = [0.0]
 
     def announce(stage: str) -> None:
-        current["stage"] = stage
+        stage_now[0] = stage
         send(Report(task.key, "progress", stage, 0.0))
 
     def moved(_: str, fraction: float) -> None:
         now = time.monotonic()
-        if now - float(current["sent"]) >= _REPORT_EVERY_S:
-            current["sent"] = now
-            send(Report(task.key, "progress", str(current["stage"]), round(fraction, 3)))
+        if now - sent_at[0] >= _REPORT_EVERY_S:
+            sent_at[0] = now
+            send(Report(task.key, "progress", stage_now[0], round(fraction, 3)))
 
     capture = _Capture()
     logger = logging.getLogger("subtitler")
     logger.addHandler(capture)
     progress.observe(moved)
+    assert task.settings is not None, "a local job has its settings"
     try:
         job = Job.of(task.source, task.folder, task.stem, task.settings)
         stages = [Announced(stage, announce) for stage in build_stages(task.settings.options)]
@@ -123,7 +124,8 @@ def run_task(task: Task, send: Callable[[Report], None]) -> Report:
     return Report(task.key, "failed", error=result.error, seconds=result.seconds)
 
 
-def _die_with(parent: int) -> None:
+def die_with(parent: int) -> None:
+    """This process is killed when `parent` ends (Linux), or ends now if it already has."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the watcher was gone before the line above
@@ -132,7 +134,7 @@ def _die_with(parent: int) -> None:
 
 def _work(parent: int, tasks: Any, reports: Any, setup: Callable[..., None], setup_args: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the watcher's to handle
-    _die_with(parent)
+    die_with(parent)
     setup(*setup_args)
     while (task := tasks.get()) is not None:
         try:

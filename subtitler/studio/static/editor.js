@@ -726,8 +726,11 @@
     });
   }
 
-  /* Publishing. */
+  /* Publishing: the corrected languages, and the copies of this video for other networks (those made before are
+     published again; a network ticked here gets a new copy, from the same transcript and corrections). */
   var publishTimer = 0, events = null;
+  var networks = JSON.parse(root.dataset.networks || "[]");
+  var copies = JSON.parse(root.dataset.copies || "[]");
   function openPublish() {
     save();
     var box = byId("publish-languages");
@@ -749,6 +752,21 @@
         input.checked = edited || code === s.language && s.version !== null;
       });
     });
+    var nets = byId("publish-networks");
+    nets.textContent = "";
+    networks.forEach(function (name) {
+      var li = el("li"), label = el("label"), input = el("input"), made = copies.indexOf(name) >= 0;
+      input.type = "checkbox";
+      input.value = name;
+      input.checked = made;
+      input.disabled = made;
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + name + " "));
+      if (made) label.appendChild(el("span", "note", "(its copy is published again)"));
+      li.appendChild(label);
+      nets.appendChild(li);
+    });
+    nets.parentNode.hidden = !networks.length;
     byId("publish").hidden = false;
     byId("publish-go").focus();
   }
@@ -757,38 +775,60 @@
     var li = el("li", kind || "", text);
     byId("publish-log").appendChild(li);
   }
+  function ticked(id) {
+    return Array.prototype.filter.call(byId(id).querySelectorAll("input:checked"), function (i) { return !i.disabled; })
+      .map(function (i) { return i.value; });
+  }
   function startPublish() {
-    var codes = Array.prototype.map.call(byId("publish-languages").querySelectorAll("input:checked"), function (i) { return i.value; });
-    if (!codes.length) { logLine("Tick the languages to publish.", "bad"); return; }
+    var codes = ticked("publish-languages"), wanted = ticked("publish-networks");
+    if (!codes.length && !wanted.length) { logLine("Tick the languages to publish.", "bad"); return; }
     byId("publish-go").disabled = true;
     byId("publish-log").textContent = "";
     shown = {};
     save().then(function (saved) {
       if (!saved && s.dirty) { byId("publish-go").disabled = false; logLine("Your last change is not saved: publish after it is.", "bad"); return; }
-      api("POST", "/publish", {languages: codes, retranslate: byId("publish-retranslate").checked}).then(function (res) {
+      api("POST", "/publish", {languages: codes, retranslate: byId("publish-retranslate").checked, presets: wanted}).then(function (res) {
         if (res.status !== 202) { byId("publish-go").disabled = false; logLine("Not published: " + (res.data.error || res.status), "bad"); return; }
-        logLine("Publishing " + codes.map(function (c) { return names[c]; }).join(", ") + "\u2026");
+        var all = (res.data.copies || []).map(function (c) { return c.preset; });
+        all.forEach(function (name) { if (copies.indexOf(name) < 0) copies.push(name); });
+        logLine("Publishing " + (codes.map(function (c) { return names[c]; }).join(", ") || "this video") +
+          (all.length ? ", with its copies for " + all.join(", ") : "") + "\u2026");
         listen();
         publishTimer = setTimeout(poll, 700);
       });
     });
   }
   var shown = {};
+  function once(key, say) { if (!shown[key]) { shown[key] = true; say(); } }
   function progress(state) {
     if (!state || state.type !== "publish" || String(state.job) !== String(jobId)) return;
-    var said = state.state + ":" + state.message + ":" + (state.done || []).join(",");
-    if (shown[said]) return;
-    shown[said] = true;
-    if ((state.state === "running" || state.state === "queued") && state.message) logLine(state.message + "\u2026");
-    if (state.state === "done") {
-      logLine("Published: " + (state.outputs || []).length + " files made again.", "good");
+    var parts = state.copies || [];
+    if ((state.state === "running" || state.state === "queued") && state.message) {
+      once(state.state + ":" + state.message, function () { logLine(state.message + "\u2026"); });
+    }
+    parts.forEach(function (copy) {
+      if (copy.state !== "running" && copy.state !== "queued") return;
+      once(copy.preset + ":" + copy.state + ":" + copy.message, function () { logLine("For " + copy.preset + ": " + copy.message + "\u2026"); });
+    });
+    if (state.state !== "done" && state.state !== "failed") return;
+    once("end", function () {
+      if (state.state === "done") logLine("Published: " + (state.outputs || []).length + " files made again.", "good");
+      else logLine("Publishing failed: " + state.message, "bad");
       if ((state.reused || []).indexOf("transcribe") >= 0) logLine("Nothing was transcribed again: the transcript was kept.");
       (state.outputs || []).forEach(function (name) { logLine(name, "file"); });
+      parts.forEach(function (copy) {
+        var line = "For " + copy.preset + ": ";
+        if (copy.state === "done") line += (copy.outputs || []).length + " files " + (copy.new ? "made (a new copy)" : "made again");
+        else line += "not published: " + copy.message;
+        if ((copy.reused || []).indexOf("transcribe") >= 0) line += ", nothing transcribed";
+        logLine(line + ".", copy.state === "done" ? "copy" : "bad");
+        (copy.kept || []).forEach(function (code) {
+          logLine("Its " + (names[code] || code) + " subtitles were corrected in that copy itself: kept as they are.", "bad");
+        });
+        (copy.outputs || []).forEach(function (name) { logLine(name, "file"); });
+      });
       finishPublish();
-    } else if (state.state === "failed") {
-      logLine("Publishing failed: " + state.message, "bad");
-      finishPublish();
-    }
+    });
   }
   function poll() {
     api("GET", "/publish").then(function (res) {

@@ -17,10 +17,21 @@
   var about = document.getElementById("preset-about");
   var burn = document.getElementById("burn");
   var boxes = Array.prototype.slice.call(document.querySelectorAll('input[name="to"]'));
+  var networks = Array.prototype.slice.call(document.querySelectorAll('input[name="also"]'));
 
+  // The networks a copy can be made for: every preset but the one the video is made for.
   function showAbout() {
     var option = preset.options[preset.selectedIndex];
     about.textContent = option ? option.dataset.about || "" : "";
+    networks.forEach(function (box) {
+      var own = box.value === preset.value;
+      box.parentNode.hidden = own;
+      if (own) box.checked = false;
+    });
+  }
+
+  function chosenNetworks() {
+    return networks.filter(function (box) { return box.checked && !box.parentNode.hidden; }).map(function (box) { return box.value; });
   }
 
   function chosenLanguages() {
@@ -126,6 +137,7 @@
   function add(files) {
     var choices = new URLSearchParams({
       preset: preset.value, to: chosenLanguages().join(","), burn: burn.value, glossary: glossaryId,
+      also: chosenNetworks().join(","),
     }).toString();
     Array.prototype.forEach.call(files, function (file) {
       var view = uploadRow(file);
@@ -183,19 +195,35 @@
     return "";
   }
 
+  function fileItem(file) {
+    var link = el("a", "file", file.name);
+    link.href = file.url;
+    link.setAttribute("download", "");
+    var item = el("li");
+    item.append(link, el("span", "hint", " " + studio.bytes(file.size)));
+    return item;
+  }
+
+  // A video with copies for other networks lists its files per network: its own, then each copy's.
   function fillFiles(parts, job) {
     parts.fileList.textContent = "";
     parts.fileList.append(el("li", "hint", "loading…"));
     studio.api("GET", job.links.files).then(function (data) {
       parts.fileList.textContent = "";
-      if (!data.files.length) parts.fileList.append(el("li", "hint", "no files yet"));
-      data.files.forEach(function (file) {
-        var link = el("a", "file", file.name);
-        link.href = file.url;
-        link.setAttribute("download", "");
-        var item = el("li");
-        item.append(link, el("span", "hint", " " + studio.bytes(file.size)));
-        parts.fileList.append(item);
+      var groups = data.groups && data.groups.length > 1 ? data.groups : [{files: data.files}];
+      if (!groups.some(function (group) { return group.files.length; })) parts.fileList.append(el("li", "hint", "no files yet"));
+      groups.forEach(function (group) {
+        var into = parts.fileList;
+        if (groups.length > 1) {
+          var head = el("li", "file-group");
+          head.dataset.network = group.network;
+          head.append(el("strong", "", "For " + group.network), el("span", "hint", " " + group.preset));
+          into = el("ul", "group-files");
+          head.append(into);
+          parts.fileList.append(head);
+          if (!group.files.length) into.append(el("li", "hint", "no files yet"));
+        }
+        group.files.forEach(function (file) { into.append(fileItem(file)); });
       });
     }).catch(function (error) {
       parts.fileList.textContent = "";
@@ -231,9 +259,10 @@
     var fileList = el("ul", "file-list");
     files.append(summary, fileList);
     actions.append(editor, retry, zip, files);
-    item.append(head, bar, stage, error, actions);
+    var copies = el("ul", "copies");
+    item.append(head, bar, stage, error, copies, actions);
     var parts = {item: item, name: name, badge: badge, preset: preset, bar: bar, stage: stage, error: error, retry: retry,
-                 editor: editor, zip: zip, files: files, fileList: fileList, job: job};
+                 editor: editor, zip: zip, files: files, fileList: fileList, copies: copies, job: job};
     files.addEventListener("toggle", function () { if (files.open) fillFiles(parts, parts.job); });
     return parts;
   }
@@ -257,7 +286,37 @@
     parts.zip.hidden = !job.has_files;
     parts.zip.href = job.links.zip;
     parts.files.hidden = !job.has_files;
-    if (parts.files.open && before.state !== job.state) fillFiles(parts, job);
+    var copiesNow = JSON.stringify(job.copies || []);
+    if (parts.files.open && (before.state !== job.state || copiesNow !== JSON.stringify(before.copies || []))) fillFiles(parts, job);
+    showCopies(parts, job.copies || []);
+  }
+
+  // The video's copies for other networks, one line each: its state, where it is, why it failed, Try again.
+  function showCopies(parts, copies) {
+    var drawn = JSON.stringify(copies);
+    if (parts.copiesDrawn === drawn) return;
+    parts.copiesDrawn = drawn;
+    parts.copies.textContent = "";
+    parts.copies.hidden = !copies.length;
+    copies.forEach(function (copy) {
+      var line = el("li", "copy");
+      line.dataset.network = copy.network;
+      line.dataset.state = copy.state;
+      line.append(el("span", "copy-name", "For " + copy.network), el("span", "badge", copy.state_text));
+      var where = copy.state === "running" || copy.state === "done" || copy.state === "partial" ? stageLine(copy) : "";
+      if (where) line.append(el("span", "hint", " " + where));
+      if (copy.error) line.append(el("span", "copy-error", " " + copy.error));
+      if (copy.can_retry && copy.links) {
+        var again = el("button", "retry", "Try again");
+        again.type = "button";
+        again.addEventListener("click", function () {
+          again.disabled = true;
+          studio.api("POST", copy.links.retry).catch(function (e) { line.append(el("span", "copy-error", " " + e.message)); });
+        });
+        line.append(again);
+      }
+      parts.copies.append(line);
+    });
   }
 
   function showJobs(data) {
