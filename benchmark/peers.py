@@ -384,6 +384,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="timings per tool and clip; the median is reported (default 3)")
     parser.add_argument("--skip-memory", action="store_true", help="speed and WER only")
+    parser.add_argument("--skip-speed", action="store_true", help="memory only")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and print its path")
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)  # internal: one in-process memory probe
     parser.add_argument("--batch-size", type=int, default=-1, help=argparse.SUPPRESS)
@@ -402,8 +403,10 @@ def main() -> None:
     try:
         results: dict = {"versions": versions(), "repeat": args.repeat, "model_dir": str(model_dir),
                          "peer_settings": PEERS, "min_seconds": MIN_SECONDS, "bytecode": "compiled first"}  # fmt: skip
-        results["clips"] = [measure_clip(clip, model_dir, work, max(1, args.repeat)) for clip in clips]
-        tables = [speed_table(results["clips"])]
+        tables = []
+        if not args.skip_speed:
+            results["clips"] = [measure_clip(clip, model_dir, work, max(1, args.repeat)) for clip in clips]
+            tables.append(speed_table(results["clips"]))
         if not args.skip_memory:
             readings = {s: make_reading(s, work / f"reading_{s}s.mp3") for s in MEMORY_SECONDS}
             results["memory"] = measure_peaks(readings, model_dir, work, max(1, args.repeat))

@@ -1,8 +1,8 @@
 """Which samples should Whisper hear? The WER of subtitler's whole default pipeline on each clip of `peers.py`,
-fed the same audio decoded three ways:
+fed the same audio decoded four ways:
 
-- "float32": PyAV's resampler straight to float32 (subtitler's decoding up to 2026-11-28), where a decoded MP3 can
-  go past full scale (dosparlants.mp3 peaks at 1.48);
+- "float32": subtitler's `media.decode_audio`, PyAV's resampler straight to float32, where a decoded MP3 can go
+  past full scale (dosparlants.mp3 peaks at 1.48);
 - "16-bit, as the peer": faster-whisper's own `decode_audio` (whisper-ctranslate2's samples): the resampler to
   16-bit integers, clipped at full scale, then divided by 32768;
 - "float32 clipped": the first, clipped at full scale but not rounded to 16 bits, and "float32 rounded": rounded
@@ -10,10 +10,10 @@ fed the same audio decoded three ways:
 
 Everything else is subtitler's defaults, in this process (the model loaded once), the clip's language forced, as
 `peers.py` runs it; WER after `run.py`'s normalisation, from `<stem>.json`'s segments as `peers.py` reads them,
-and pooled (every clip's errors over every clip's reference words). It also checks that `media.decode_audio`
+and pooled (every clip's errors over every clip's reference words). It also says whether `media.decode_audio`
 gives exactly faster-whisper's samples.
 
-    SUBTITLER_HOME=/tmp/subhome .venv/bin/python benchmark/samples.py     # about 2 minutes on 2 cores
+    SUBTITLER_HOME=/tmp/subhome .venv/bin/python benchmark/samples.py     # about a minute on 2 cores
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import av  # noqa: E402
 import jiwer  # noqa: E402
 from faster_whisper.audio import decode_audio as peer_decode  # noqa: E402
 
@@ -42,27 +41,11 @@ from subtitler.adapters import media  # noqa: E402
 RESULTS = REPO / "benchmark" / "results" / "samples.json"
 
 
-def float32_decode(path: Path) -> np.ndarray:
-    """The first audio stream resampled by PyAV straight to float32 mono 16 kHz (no clipping, no rounding)."""
-    chunks = []
-    with av.open(media.pyav_path(path), metadata_errors="replace") as container:
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=media.SAMPLE_RATE)
-        for packet in container.demux(container.streams.audio[0]):
-            try:
-                frames = packet.decode()
-            except av.error.InvalidDataError:
-                continue
-            for frame in frames:
-                chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
-        chunks += [out.to_ndarray().reshape(-1) for out in resampler.resample(None)]
-    return np.concatenate(chunks)
-
-
 DECODERS: dict[str, Callable[[Path], np.ndarray]] = {
-    "float32": float32_decode,
+    "float32": lambda path: media.decode_audio(path),
     "16-bit, as the peer": lambda path: peer_decode(str(path)),
-    "float32 clipped": lambda path: np.clip(float32_decode(path), -1.0, 1.0),
-    "float32 rounded": lambda path: np.round(float32_decode(path) * 32768.0) / 32768.0,
+    "float32 clipped": lambda path: np.clip(media.decode_audio(path), -1.0, 1.0),
+    "float32 rounded": lambda path: np.round(media.decode_audio(path) * 32768.0) / 32768.0,
 }
 
 

@@ -20,8 +20,10 @@ def check_routes(options: Options, model: ResolvedModel, source: str | None) -> 
 
     Whisper's translation counts when some installed model can translate (`whisper_translator`): large-v3-turbo
     cannot (it answers in the spoken language), so with it alone the other engines take the hop into English."""
-    multilingual = model_store.is_multilingual(model.path)
     wanted = targets(options)
+    if not wanted:  # nothing to translate into: no engine to ask (Apertium's pair list costs a process)
+        return {}
+    multilingual = model_store.is_multilingual(model.path)
     catalog = engines.catalog(bool(wanted) and model_store.whisper_can_translate(model))
     return plan(source if multilingual else "en", wanted, catalog, options.translate.engine, engines.hints)
 
