@@ -147,14 +147,17 @@ def job_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def broker_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--broker [URL]: a RabbitMQ broker and its `subtitler worker`s; alone, the one $SUBTITLER_BROKER or the
+    config file names (the value is then ""; None without the option)."""
+    where = "amqp://USER:PASSWORD@HOST:5672//; alone: $SUBTITLER_BROKER or the config file"
+    return click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]", help=f"{what} ({where}).")
+
+
 def broker_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--broker [URL] and --detach: the jobs go to `subtitler worker`s through a RabbitMQ broker."""
     command = click.option("--detach", is_flag=True, help="With --broker: send the jobs and return at once.")(command)
-    return click.option(
-        "--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
-        help="Send the jobs to workers through this broker (amqp://USER:PASSWORD@HOST:5672//; alone: "
-             "$SUBTITLER_BROKER or the config file).",
-    )(command)  # fmt: skip
+    return broker_option("Send the jobs to workers through this broker")(command)
 
 
 def overrides(flags: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -43,14 +43,12 @@ def _discard_edits(job: Job) -> None:
 def _send(broker: str, detach: bool, paths: list[Path], out: Path, preset: str, given: dict[str, dict[str, Any]],
           force: bool) -> None:  # fmt: skip
     """The jobs to the workers through the broker (each checked there), and, unless `detach`, their ends."""
-    from subtitler.cluster import config
-    from subtitler.cluster.app import check_broker, make_app
+    from subtitler.cluster.app import connect
     from subtitler.cluster.submit import send_and_wait
 
-    chosen = config.load(broker or None)
-    check_broker(make_app(chosen), chosen)  # before anything is written into OUT
+    chosen, app = connect(broker)  # before anything is written into OUT
     _usage(ensure_folder, out)
-    sent = send_and_wait(chosen, name_outputs(paths), out, preset, given, force, None, detach)
+    sent = send_and_wait(chosen, app, name_outputs(paths), out, preset, given, force, None, detach)
     if detach:
         refused = f", {sent.failed} not sent (why: 'subtitler status {shown(out)}')" if sent.failed else ""
         click.echo(f"sent {sent.left} job(s){refused}; 'subtitler status {shown(out)}' shows how they are doing", err=True)

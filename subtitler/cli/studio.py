@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from subtitler import choices
-from subtitler.cli.common import common, setup_logging, setup_worker_logging
+from subtitler.cli.common import broker_option, common, setup_logging, setup_worker_logging
 from subtitler.errors import UsageError
 from subtitler.job import JobSettings
 from subtitler.settings import job_settings
@@ -39,9 +39,7 @@ def _address(host: str, port: int) -> str:
 @click.option("--rescan", type=click.FloatRange(0.5), default=10.0, show_default=True, help="Seconds between full rescans.")
 @click.option("--model", help="Whisper model for every job (default: each preset's).")
 @click.option("--device", type=click.Choice(choices.DEVICES), help="Where Whisper runs.")
-@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
-              help="Run the jobs on `subtitler worker`s through this broker (alone: $SUBTITLER_BROKER or the config "
-                   "file); DIR must then be on the folder the workers share.")  # fmt: skip
+@broker_option("Run the jobs on `subtitler worker`s through this broker (DIR on the folder they share)")
 @common
 def studio_command(folder: Path | None, host: str, port: int, jobs: int, require_token: bool, max_upload_mb: int,
                    max_files: int, settle: float, rescan: float, model: str | None, device: str | None,
@@ -59,13 +57,10 @@ def studio_command(folder: Path | None, host: str, port: int, jobs: int, require
     job_settings("default", given)  # the model and the device are checked before anything starts
     pool, workers = None, ""
     if broker is not None:  # checked before anything starts too: a wrong URL or a broker that is down is one line
-        from subtitler.cluster import config
-        from subtitler.cluster.app import check_broker, make_app
+        from subtitler.cluster.app import connect
         from subtitler.cluster.pool import BrokerPool
 
-        chosen = config.load(broker or None)
-        app = make_app(chosen)
-        check_broker(app, chosen)
+        chosen, app = connect(broker)
         pool = BrokerPool(app, chosen, studio.outbox, given, False)
         workers = f" (jobs run on the workers at {chosen.shown})"
 

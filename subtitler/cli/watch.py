@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from subtitler.cli.common import common, job_options, overrides, setup_logging, setup_worker_logging
+from subtitler.cli.common import broker_option, common, job_options, overrides, setup_logging, setup_worker_logging
 from subtitler.errors import SubtitlerError, UsageError
 from subtitler.job import JobSettings
 from subtitler.names import shown
@@ -35,9 +35,7 @@ log = logging.getLogger("subtitler")
               help="Seconds between full rescans (for network shares, where events do not arrive).")  # fmt: skip
 @click.option("--move-done", type=click.Path(file_okay=False, path_type=Path), help="Move finished inputs here.")
 @click.option("--once", is_flag=True, help="Process what is there, then exit.")
-@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
-              help="Hand the jobs to `subtitler worker`s through this broker instead of running them here "
-                   "(alone: $SUBTITLER_BROKER or the config file).")  # fmt: skip
+@broker_option("Hand the jobs to `subtitler worker`s through this broker instead of running them here")
 @job_options
 @common
 def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: float, move_done: Path | None, once: bool,
@@ -48,13 +46,10 @@ def watch_command(inbox: Path, out: Path, jobs: int, settle: float, rescan: floa
     given = overrides(flags)
     pool = None
     if broker is not None:  # the workers check the model and the languages; here only the preset and the flags
-        from subtitler.cluster import config
-        from subtitler.cluster.app import check_broker, make_app
+        from subtitler.cluster.app import connect
         from subtitler.cluster.pool import BrokerPool
 
-        chosen = config.load(broker or None)
-        app = make_app(chosen)
-        check_broker(app, chosen)
+        chosen, app = connect(broker)
         load_options(preset, given, force=force)
     else:
         job_settings(preset, given, force)  # the command line's settings are checked before anything starts
@@ -100,9 +95,7 @@ def _ago(moment: float | None) -> str:
 @click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--errors", "error_count", type=int, default=5, show_default=True,
               help="How many recent failures (and jobs done without some outputs) to show.")  # fmt: skip
-@click.option("--broker", is_flag=False, flag_value="", default=None, metavar="[URL]",
-              help="Also show the workers of this broker (alone, or with $SUBTITLER_BROKER set: the configured one).",
-              )  # fmt: skip
+@broker_option("Also show the workers of this broker (also shown when $SUBTITLER_BROKER is set)")
 @common
 def status_command(out: Path, error_count: int, broker: str | None) -> None:
     """The queue, the running jobs with their progress, done and failed counts, the last errors, and the jobs

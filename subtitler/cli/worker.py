@@ -33,11 +33,10 @@ def _settings(preset: str, given: dict[str, dict[str, Any]], force: bool) -> Job
 def worker_command(broker: str | None, queues: str | None, concurrency: int, device: str, path_maps: tuple[str, ...]) -> None:
     """Run jobs from the broker's queues until stopped (Ctrl-C or SIGTERM: the running jobs end first)."""
     from subtitler.adapters.whisper import resolve_device
-    from subtitler.cluster.app import check_broker, make_app, start_worker
+    from subtitler.cluster.app import connect, start_worker
     from subtitler.cluster.message import PathMap
     from subtitler.cluster.work import Worker
 
-    config = cluster_config.load(broker)
     try:
         paths = PathMap.parse(path_maps)
     except ValueError as exc:
@@ -52,8 +51,7 @@ def worker_command(broker: str | None, queues: str | None, concurrency: int, dev
     if unknown:
         known = ", ".join(cluster_config.QUEUES)
         raise UsageError(f"--queues: unknown queue(s) {', '.join(sorted(unknown))}; choose from {known}")
-    app = make_app(config, Worker(resolved, paths, _settings, concurrency))
-    check_broker(app, config)
+    config, app = connect(broker, Worker(resolved, paths, _settings, concurrency))
     debug, quiet = click.get_current_context().meta["subtitler.log"]
     log.info("worker on %s (%s), queues %s, %d job(s) at once, broker %s", resolved, "path map: " + ", ".join(path_maps)
              if path_maps else "no path map", ",".join(chosen), concurrency, config.shown)  # fmt: skip

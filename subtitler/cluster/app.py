@@ -10,6 +10,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
+from subtitler.cluster import config
 from subtitler.cluster.config import GPU, ClusterConfig, celery_settings
 from subtitler.cluster.work import Worker, handle
 from subtitler.errors import UsageError
@@ -40,6 +41,15 @@ def check_broker(app: Celery, config: ClusterConfig) -> None:
     except Exception as exc:  # refused, unknown host, wrong password, not AMQP...: one line, whatever it is
         reason = " ".join(str(exc).split()) or exc.__class__.__name__
         raise UsageError(f"cannot reach the broker at {config.shown}: {reason}") from None
+
+
+def connect(url: str | None, worker: Worker | None = None) -> tuple[ClusterConfig, Celery]:
+    """The configuration (URL from `url`, the environment or the file), its application, and the broker reached
+    now: any of them wrong is a UsageError of one line, before anything is written."""
+    chosen = config.load(url or None)
+    app = make_app(chosen, worker)
+    check_broker(app, chosen)
+    return chosen, app
 
 
 def gpu_workers(app: Celery, timeout: float = 1.0) -> list[str]:

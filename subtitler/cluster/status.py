@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from subtitler.cluster import config
-from subtitler.cluster.app import check_broker, make_app
+from subtitler.cluster.app import connect
 from subtitler.errors import SubtitlerError
 from subtitler.names import shown
 from subtitler.watch.store import Store
@@ -20,9 +19,7 @@ def worker_lines(url: str | None, store: Store, timeout: float = 2.0) -> list[st
     """One line per worker (host, device, queues, current job with its stage and progress from the ledger); a line
     saying why when the broker cannot be asked."""
     try:
-        chosen = config.load(url)
-        app = make_app(chosen)
-        check_broker(app, chosen)
+        chosen, app = connect(url)
     except SubtitlerError as exc:
         return [f"workers: {exc}"]
     inspect = app.control.inspect(timeout=timeout)

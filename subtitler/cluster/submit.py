@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from subtitler.cluster.app import check_broker, make_app
+from celery import Celery
+
 from subtitler.cluster.config import ClusterConfig
 from subtitler.cluster.pool import BrokerPool, settle
 from subtitler.inputs import Input
@@ -42,12 +43,10 @@ def _task(entry: Entry, out: Path, source: Path, settings: JobSettings | None, t
     return Task(entry.path, source, folder, folder.name, settings, entry.preset, task_id)
 
 
-def send_and_wait(config: ClusterConfig, inputs: list[Input], out: Path, preset: str, given: dict[str, dict[str, Any]],
-                  force: bool, settings: JobSettings | None, detach: bool) -> Sent:  # fmt: skip
-    """Send a job per input (each keyed in the ledger by its absolute path) and, unless `detach`, follow them and
-    every job an earlier coordinator of OUT left out, until they end."""
-    app = make_app(config)
-    check_broker(app, config)  # a wrong URL or a broker that is down: one line, exit 2, nothing written
+def send_and_wait(config: ClusterConfig, app: Celery, inputs: list[Input], out: Path, preset: str,
+                  given: dict[str, dict[str, Any]], force: bool, settings: JobSettings | None, detach: bool) -> Sent:  # fmt: skip
+    """Send a job per input (each keyed in the ledger by its absolute path) through `app` (its broker reached) and,
+    unless `detach`, follow them and every job an earlier coordinator of OUT left out, until they end."""
     if not detach and not app.control.inspect(timeout=1.0).ping():
         log.warning("no worker is connected to %s yet: the jobs wait in the queue until one starts "
                     "('subtitler worker --broker URL' on a machine that mounts the shared folder)", config.shown)  # fmt: skip
