@@ -21,7 +21,7 @@ from subtitler.watch.store import Store
 
 from . import broker
 from .broker import RabbitMQ, Worker, background, start_worker, subtitler
-from .conftest import AUDIO, needs
+from .conftest import AUDIO, needs, wait_until
 
 TWELVE = [AUDIO / name for name in (
     "en/one_two_three.wav", "en/jfk.flac", "en/mr_quilter.wav", "fr/bonjour.wav", "fr/dictee_numero_un.aiff",
@@ -183,14 +183,6 @@ def _complete(folder: Path) -> None:
     assert task is not None and task.state == record.DONE
 
 
-def _wait(what: Callable[[], Any], seconds: float, message: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = what()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(message)
 
 
 def _alive(pid: int) -> bool:
@@ -227,8 +219,11 @@ def test_a_worker_killed_mid_transcription_loses_nothing_and_duplicates_nothing(
     out = tmp_path / "out"
     coordinator = background("run", str(LONG), "-o", str(out), "--broker", rabbit.url, "--format", "srt")
     try:
-        entry = _wait(lambda: (e := _entries(out).get(str(LONG)) if (out / "watch.sqlite").exists() else None)
-                      and e.stage == "transcribe" and e, 120, "the job never reached transcription")  # fmt: skip
+        def transcribing() -> Any:
+            found = _entries(out).get(str(LONG)) if (out / "watch.sqlite").exists() else None
+            return found if found is not None and found.stage == "transcribe" else None
+
+        entry = wait_until("the job to reach transcription", transcribing, 120)
         status = subtitler("status", str(out), "--broker", rabbit.url, timeout=60)
         assert status.returncode == 0, status.stderr
         assert "workers: 2 connected" in status.stdout and str(LONG) in status.stdout and "transcribe" in status.stdout
@@ -240,8 +235,8 @@ def test_a_worker_killed_mid_transcription_loses_nothing_and_duplicates_nothing(
         survivor = next(w for w in pair if w is not victim)
         victim.kill()
         killed_at = time.monotonic()
-        _wait(lambda: not _alive(child), 10, "the job process outlived its killed worker")
-        _wait(lambda: f"started {LONG} (attempt 2)" in survivor.text(), 60, "the other worker never took the job up")
+        wait_until("the killed worker's job process to end", lambda: not _alive(child), 10)
+        wait_until("the other worker to take the job up", lambda: f"started {LONG} (attempt 2)" in survivor.text(), 60)
         assert time.monotonic() - killed_at < 60
         _, stderr = coordinator.communicate(timeout=GUARD_S)
     finally:
@@ -264,7 +259,7 @@ def test_a_broker_restarted_mid_run_loses_no_job(rabbit: RabbitMQ, workers: Call
     out = tmp_path / "out"
     coordinator = background("run", *map(str, clips), "-o", str(out), "--broker", rabbit.url, "--format", "srt")
     try:
-        _wait(lambda: f"started {clips[0]} (attempt 1)" in worker.text(), 120, "the first job never started")
+        wait_until("the first job to start", lambda: f"started {clips[0]} (attempt 1)" in worker.text(), 120)
         rabbit.stop()
         time.sleep(2)
         rabbit.start()
@@ -288,7 +283,7 @@ def test_a_coordinator_killed_and_started_again_loses_nothing_and_runs_nothing_t
     clips = TWELVE[:4]
     out = tmp_path / "out"
     coordinator = background("run", *map(str, clips), "-o", str(out), "--broker", rabbit.url, "--format", "srt")
-    _wait(lambda: "started " in worker.text(), 120, "no job started")
+    wait_until("a job to start", lambda: "started " in worker.text(), 120)
     os.killpg(coordinator.pid, signal.SIGKILL)
     coordinator.wait()
     assert any(e.state == "running" for e in _entries(out).values())  # left in the ledger by the killed one
@@ -362,8 +357,8 @@ def test_a_message_that_is_not_a_job_is_rejected_never_run(rabbit: RabbitMQ, wor
                   queue=config.CPU)  # fmt: skip
     app.send_task(TASK, kwargs={"job": _message(source=str(AUDIO / "en/jfk.flac"), root=str(tmp_path), folder=str(trap))},
                   queue=config.CPU, serializer="pickle")  # fmt: skip
-    _wait(lambda: "rejected message" in worker.text(), 60, "the malformed job was not rejected")
-    _wait(lambda: "pickle" in worker.text(), 60, "the pickled message was not refused")
+    wait_until("the malformed job to be rejected", lambda: "rejected message" in worker.text(), 60)
+    wait_until("the pickled message to be refused", lambda: "pickle" in worker.text(), 60)
     out = tmp_path / "out"
     done = _run(rabbit.url, out, AUDIO / "en/jfk.flac")  # the worker goes on with real jobs
     assert done.returncode == 0, done.stderr

@@ -12,9 +12,8 @@ import json
 import os
 import re
 import shutil
-import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,27 +23,17 @@ import pytest
 
 from subtitler.edits import EditStore
 from subtitler.studio.state import job_id
-from tests.conftest import REPO, StudioServer, ffmpeg, frame_at, needs, start_studio
+from tests.conftest import REPO, StudioServer, ffmpeg, frame_at, needs, start_studio, wait_until
 
 pytestmark = [
     pytest.mark.slow,
     needs(bool(shutil.which("apertium")), "Apertium is not installed (bash examples/setup.sh --translate)"),
 ]
 
-WAIT_S = 240.0
 CLIP = "phone clip.mov"
 STEM = "phone clip"
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float = WAIT_S, every: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
 
 
 def by(driver: Any, css: str) -> list[Any]:

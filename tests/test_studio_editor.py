@@ -15,8 +15,7 @@ import math
 import os
 import re
 import shutil
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import numpy as np
 import pytest
 
 from subtitler.cues import Problem, Rule
-from tests.conftest import REPO, ffmpeg, frame_at, invoke, needs, start_studio
+from tests.conftest import REPO, ffmpeg, frame_at, invoke, needs, start_studio, wait_until
 
 pytestmark = [  # conftest's `browser` asks for chromium and chromedriver
     pytest.mark.slow,
@@ -45,7 +44,6 @@ x264_preset = "ultrafast"
 [review]
 unsure_below = 0.95
 """
-WAIT_S = 180.0  # seconds: the longest wait for a page, a save or a job
 
 
 @dataclass
@@ -61,15 +59,6 @@ class Running:
         return httpx.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float = WAIT_S, every: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(every)
 
 
 @pytest.fixture(scope="module")

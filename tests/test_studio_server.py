@@ -12,7 +12,6 @@ import shutil
 import signal
 import stat
 import threading
-import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ from subtitler.studio.listing import share_done, time_left
 from subtitler.studio.state import job_id
 from subtitler.watch.store import Store
 
-from .conftest import AUDIO, REPO, VIDEO, StudioServer, start_studio, words_of
+from .conftest import AUDIO, REPO, VIDEO, StudioServer, start_studio, wait_until, words_of
 
 pytestmark = pytest.mark.slow
 
@@ -38,13 +37,7 @@ T = TypeVar("T")
 
 
 def wait_for(what: Callable[[], T], timeout: float = JOB_S, why: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = what()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout:.0f} s in vain{': ' + why if why else ''}")
+    return wait_until(why or "the condition", what, timeout, every=0.2)  # type: ignore[no-any-return]
 
 
 def everything_in(root: Path) -> set[str]:
