@@ -339,8 +339,11 @@ def test_a_worker_that_cannot_see_the_shared_folder_fails_the_job_with_why(
     (share / "in").mkdir(parents=True)
     clip = Path(shutil.copy(AUDIO / "en/jfk.flac", share / "in"))
     workers("--path-map", f"/nonexistent-mount={share}")  # this worker looks for the share where nothing is mounted
-    done = _run(rabbit.url, share / "out", clip)
+    missing = share / "in" / "gone.mp4"  # not on the coordinator either: failed there, never sent
+    done = _run(rabbit.url, share / "out", clip, missing)
     assert done.returncode == 1, done.stderr
+    assert _entries(share / "out")[str(missing)].error == "no such file"
+    assert "sent 1 job(s)" in done.stderr
     entry = _entries(share / "out")[str(clip)]
     assert entry.state == "failed" and "/nonexistent-mount/in/jfk.flac is not on" in entry.error
     assert "mount the shared folder" in entry.error

@@ -132,7 +132,8 @@ def status_command(out: Path, error_count: int, broker: str | None) -> None:
         failed = sorted(store.entries("failed"), key=lambda e: e.finished_at or 0, reverse=True)[:error_count]
         for entry in failed:
             first_line = entry.error.splitlines()[0] if entry.error else ""
-            log = "" if entry.cause else f"  (log: {shown(out / entry.output / ERROR_LOG)})"  # not run: no log
+            error_log = out / entry.output / ERROR_LOG
+            log = f"  (log: {shown(error_log)})" if not entry.cause and error_log.is_file() else ""  # not run: no log
             click.echo(f"failed   {shown(entry.path)}: {first_line}{log}")
         for entry in partial[:error_count]:
             click.echo(f"done*    {shown(entry.path)}: {entry.error}")

@@ -22,7 +22,7 @@ from subtitler.job import JobSettings
 from subtitler.names import shown
 from subtitler.watch.store import Entry, Store
 from subtitler.watch.watcher import hold_lock, record
-from subtitler.watch.workers import Task
+from subtitler.watch.workers import Report, Task
 
 log = logging.getLogger("subtitler")
 _TICK_S = 0.5
@@ -57,7 +57,7 @@ def send_and_wait(config: ClusterConfig, app: Celery, inputs: list[Input], out: 
         earlier = [e for e in store.entries("running") if e.task]
         pool.adopt([_task(e, out, Path(e.path), settings, e.task) for e in earlier])
         out_already = {e.path for e in earlier}
-        keys = []
+        keys, sent = [], 0
         for item in inputs:
             key = str(item.source.absolute())
             keys.append(key)
@@ -70,8 +70,12 @@ def send_and_wait(config: ClusterConfig, app: Celery, inputs: list[Input], out: 
             assert entry is not None
             task = _task(entry, out, item.source, settings, uuid.uuid4().hex)
             store.start(key, preset, task.id)  # recorded before it is sent: a restarted coordinator finds it
+            if stat is None:  # not here either: failed as a local run fails it, not sent to look for elsewhere
+                record(store, Report(key, "failed", error="no such file" if not item.source.exists() else "not a file"))
+                continue
             pool.submit(task)
-        log.info("sent %d job(s) to the workers at %s", len(keys) - len(out_already & set(keys)), config.shown)
+            sent += 1
+        log.info("sent %d job(s) to the workers at %s", sent, config.shown)
         waited = set(keys) | out_already
         for report in pool.reports(timeout=0):  # those refused before sending, even with --detach
             record(store, report)
@@ -79,8 +83,8 @@ def send_and_wait(config: ClusterConfig, app: Celery, inputs: list[Input], out: 
         while not detach and any(_running(store, key) for key in waited):
             for report in pool.reports(timeout=_TICK_S):
                 record(store, report)
-                if report.kind == "progress" and report.stage and stages.get(report.key) != report.stage:
-                    stages[report.key] = report.stage  # the progress a person follows: each job's stages
+                if report.kind == "progress" and report.fraction > 0 and stages.get(report.key) != report.stage:
+                    stages[report.key] = report.stage  # the progress a person follows: each job's long stages
                     log.info("        %s: %s", shown(report.key), report.stage)
     except KeyboardInterrupt:
         log.warning("stopped waiting: the jobs go on on the workers; 'subtitler status %s' records how they end", out)
