@@ -172,7 +172,7 @@ def wc2_args(source: Path, out: Path, model_dir: Path, language: str, *extra: st
 
 # whisper-ctranslate2 given the decoding settings of subtitler's default preset (VAD, word timing, ...).
 WC2_AS_SUBTITLER = (
-    "--vad_filter", "True", "--vad_min_silence_duration_ms", "1000", "--word_timestamps", "True",
+    "--vad_filter", "True", "--vad_min_silence_duration_ms", "2000", "--word_timestamps", "True",
     "--condition_on_previous_text", "False", "--hallucination_silence_threshold", "2.0",
 )  # fmt: skip
 
@@ -232,7 +232,7 @@ def measure_transcription(clip: Clip, model_dir: Path, work: Path, repeat: int, 
     tools["faster-whisper in-process"] = faster_whisper_library
     print(f"transcription, {clip.audio.name}:", file=sys.stderr)
     times = interleaved(tools, repeat)
-    whisper.load_model.cache_clear()
+    whisper.unload_models()
     return {
         "clip": str(clip.audio),
         "duration_s": duration_of(clip.audio),

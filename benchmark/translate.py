@@ -94,7 +94,7 @@ def main() -> None:
             lambda texts: argos.translate(package, texts), cues, sentences, args.repeat,
         ),
     ]  # fmt: skip
-    pieces = argos.load(package.path, "cpu", os.cpu_count() or 1)[1]
+    pieces = argos.tokenizer(package.path)
     outputs = argos.translate(package, cues)
     lengths = {"in": sum(len(pieces.encode(t)) for t in cues), "out": sum(len(pieces.encode(t)) for t in outputs)}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import os
 import stat
 import threading
 import uuid
@@ -128,7 +129,7 @@ def test_a_target_prefix_starts_every_output_and_is_not_in_the_text(tmp_path: Pa
     tiny model has that piece but never writes it by itself: only the prefix sent to CTranslate2 puts it first."""
     prefixed = argos_packages.install_file(build_package(tmp_path, "en", "de", target_prefix="__de__"))
     assert prefixed.target_prefix == "__de__" and argos_packages.installed() == [prefixed]
-    _, tokenizer = argos.load(prefixed.path, "cpu", 2)
+    tokenizer = argos.tokenizer(prefixed.path)
     pieces = [tokenizer.encode(text, out_type=str) for text in SENTENCES]
     raw = argos.hypotheses(prefixed, pieces, "cpu", 2, beam_size=4, batch_size=32)
     assert [hypothesis[0] for hypothesis in raw] == ["__de__"] * len(SENTENCES)
@@ -140,9 +141,17 @@ def test_a_target_prefix_starts_every_output_and_is_not_in_the_text(tmp_path: Pa
 
 def test_a_package_without_a_target_prefix_sends_none(package: argos_packages.ArgosPackage):
     assert package.target_prefix == ""
-    _, tokenizer = argos.load(package.path, "cpu", 2)
+    tokenizer = argos.tokenizer(package.path)
     raw = argos.hypotheses(package, [tokenizer.encode(SENTENCES[0], out_type=str)], "cpu", 2, beam_size=4, batch_size=32)
     assert argos.translate(package, SENTENCES[:1], threads=2) == [tokenizer.decode(raw[0])]
+
+
+def test_a_translation_leaves_no_thread_behind(package: argos_packages.ArgosPackage):
+    """A CTranslate2 model's worker thread keeps an OpenMP team while the model lives, and next to Whisper's it
+    makes libgomp throttle both (adapters/passing_thread.py): the translator is dropped once it has translated."""
+    before = sorted(os.listdir("/proc/self/task"))
+    assert argos.translate(package, SENTENCES, threads=2)
+    assert sorted(os.listdir("/proc/self/task")) == before
 
 
 def test_a_package_that_cannot_load_is_a_model_error(package: argos_packages.ArgosPackage, tmp_path: Path):

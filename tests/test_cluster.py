@@ -21,14 +21,14 @@ from subtitler.watch.store import Store
 
 from . import broker
 from .broker import RabbitMQ, Worker, background, start_worker, subtitler
-from .conftest import AUDIO, needs, wait_until
+from .conftest import AUDIO, ffmpeg, needs, wait_until
 
 TWELVE = [AUDIO / name for name in (
     "en/one_two_three.wav", "en/jfk.flac", "en/mr_quilter.wav", "fr/bonjour.wav", "fr/dictee_numero_un.aiff",
     "fr/sous_le_consulat.wav", "de/leichenhalle.wav", "es/las_arenas.wav", "it/sempre_alla_radio.wav",
     "pt/uma_raposa_velha.wav", "ko/geuneun.wav", "ja/kyakkanteki.wav",
 )]  # fmt: skip
-LONG = AUDIO / "fr/radio_bfmtv_120s.mp3"
+RADIO = AUDIO / "fr/radio_bfmtv_120s.mp3"
 GUARD_S = 300  # a run that never ends fails the test instead of hanging it
 
 
@@ -118,6 +118,11 @@ def test_the_celery_settings_acknowledge_late_and_take_json_only():
     assert settings["task_acks_late"] and settings["task_reject_on_worker_lost"]
     assert settings["worker_prefetch_multiplier"] == 1
     assert settings["accept_content"] == ["json"] and settings["task_serializer"] == "json"
+    # a job sent while the broker restarts waits for it: kombu sleeps min(start + k x step, max) before retry k
+    policy = settings["task_publish_retry_policy"]
+    start, step, most = policy["interval_start"], policy["interval_step"], policy["interval_max"]
+    waits = [min(start + k * step, most) for k in range(policy["max_retries"])]
+    assert settings["task_publish_retry"] and sum(waits) >= 30
 
 
 # -- a real broker and real workers ----------------------------------------------------------------
@@ -211,23 +216,34 @@ def test_twelve_clips_through_two_workers_each_done_once(rabbit: RabbitMQ, worke
     assert rabbit.url.split("@")[0].split(":")[-1] not in done.stderr + logs  # the password is never shown
 
 
+@pytest.fixture
+def long_radio(tmp_path: Path) -> Path:
+    """The radio clip and its first minute again (180 s, MP3 frames copied), the longest whose time limit fits the
+    default redelivery window. Decoded sequentially (slower), it is long enough to be caught mid-transcription
+    now that the 120 s clip alone, batched, was transcribed before the test could look."""
+    path = tmp_path / "radio_180s.mp3"
+    ffmpeg("-stream_loop", "1", "-i", str(RADIO), "-t", "180", "-c", "copy", str(path))
+    return path
+
+
 @live
 def test_a_worker_killed_mid_transcription_loses_nothing_and_duplicates_nothing(
-    rabbit: RabbitMQ, workers: Callable[..., Worker], tmp_path: Path
+    rabbit: RabbitMQ, workers: Callable[..., Worker], tmp_path: Path, long_radio: Path
 ):
     pair = [workers(), workers()]
     out = tmp_path / "out"
-    coordinator = background("run", str(LONG), "-o", str(out), "--broker", rabbit.url, "--format", "srt")
+    coordinator = background("run", str(long_radio), "-o", str(out), "--broker", rabbit.url, "--format", "srt",
+                             "--batch-size", "0")  # fmt: skip
     try:
         def transcribing() -> Any:
-            found = _entries(out).get(str(LONG)) if (out / "watch.sqlite").exists() else None
+            found = _entries(out).get(str(long_radio)) if (out / "watch.sqlite").exists() else None
             return found if found is not None and found.stage == "transcribe" else None
 
         entry = wait_until("the job to reach transcription", transcribing, 120)
         status = subtitler("status", str(out), "--broker", rabbit.url, timeout=60)
         assert status.returncode == 0, status.stderr
-        assert "workers: 2 connected" in status.stdout and str(LONG) in status.stdout and "transcribe" in status.stdout
-        running = record.read(out / LONG.stem)
+        assert "workers: 2 connected" in status.stdout and str(long_radio) in status.stdout and "transcribe" in status.stdout
+        running = record.read(out / long_radio.stem)
         assert running is not None and running.state == record.RUNNING and entry.attempts == 1
         child = running.pid  # the worker's job process; its parent is the worker itself
         parent = int(Path(f"/proc/{child}/stat").read_text().split()[3])
@@ -236,20 +252,20 @@ def test_a_worker_killed_mid_transcription_loses_nothing_and_duplicates_nothing(
         victim.kill()
         killed_at = time.monotonic()
         wait_until("the killed worker's job process to end", lambda: not _alive(child), 10)
-        wait_until("the other worker to take the job up", lambda: f"started {LONG} (attempt 2)" in survivor.text(), 60)
+        wait_until("the other worker to take the job up", lambda: f"started {long_radio} (attempt 2)" in survivor.text(), 60)
         assert time.monotonic() - killed_at < 60
         _, stderr = coordinator.communicate(timeout=GUARD_S)
     finally:
         if coordinator.poll() is None:
             os.killpg(coordinator.pid, signal.SIGKILL)
     assert coordinator.returncode == 0, stderr[-3000:]
-    final = _entries(out)[str(LONG)]
+    final = _entries(out)[str(long_radio)]
     assert final.state == "done" and final.attempts == 2
-    _complete(out / LONG.stem)
-    task = record.read(out / LONG.stem)
+    _complete(out / long_radio.stem)
+    task = record.read(out / long_radio.stem)
     assert task is not None and task.deliveries == 2 and task.host
-    assert victim.text().count(f"started {LONG} (attempt") == 1 and f"done {LONG}" not in victim.text()
-    assert survivor.text().count(f"started {LONG} (attempt") == 1
+    assert victim.text().count(f"started {long_radio} (attempt") == 1 and f"done {long_radio}" not in victim.text()
+    assert survivor.text().count(f"started {long_radio} (attempt") == 1
 
 
 @live
@@ -305,14 +321,14 @@ def test_a_job_longer_than_the_redelivery_window_is_refused_before_it_is_sent(
     monkeypatch.setenv(config.ENV_CONFIG, str(file))  # a 600 s window: 120 s of media gets a 780 s limit
     _purge(rabbit.url)
     out = tmp_path / "out"
-    done = _run(rabbit.url, out, LONG, AUDIO / "en/jfk.flac", extra=("--detach",))
+    done = _run(rabbit.url, out, RADIO, AUDIO / "en/jfk.flac", extra=("--detach",))
     assert done.returncode == 1, done.stderr
     assert "sent 1 job(s), 1 not sent" in done.stderr
     entries = _entries(out)
-    assert entries[str(LONG)].state == "failed"
-    assert "redelivery window" in entries[str(LONG)].error and "consumer_timeout" in entries[str(LONG)].error
+    assert entries[str(RADIO)].state == "failed"
+    assert "redelivery window" in entries[str(RADIO)].error and "consumer_timeout" in entries[str(RADIO)].error
     assert entries[str(AUDIO / "en/jfk.flac")].state == "running"  # short enough: sent
-    assert not (out / LONG.stem).exists()
+    assert not (out / RADIO.stem).exists()
 
 
 @live

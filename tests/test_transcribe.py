@@ -2,6 +2,7 @@
 
 import dataclasses
 import itertools
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from subtitler.adapters import media, whisper
 from subtitler.cues import Rule, cue_violations, make_cues
+from subtitler.errors import ModelError
 from subtitler.options import load_options
 
 from .conftest import AUDIO, ffmpeg, wer
@@ -178,14 +180,85 @@ def test_a_quiet_sentence_after_a_pause_is_kept(base_model, phone_call, batch_si
     assert len(transcript.words) >= 120  # and the news around it
 
 
-@pytest.mark.parametrize("batch_size", [0, -1], ids=["sequential", "default"])
-def test_unsure_words_of_a_noisy_call_are_kept(base_model, noisy_call, batch_size):
-    """The hallucination guard only without VAD: with it, none of the sentence's words were left (0 of 14)."""
-    options = load_options("default", {"transcribe": {"language": "fr", "batch_size": batch_size}}).transcribe
+def test_unsure_words_of_a_noisy_call_are_kept(base_model, noisy_call):
+    """The hallucination guard only without VAD: with it, none of the sentence's words were left (0 of 14).
+    The guard is sequential decoding's; batched decoding (the default) has none, and decodes this call as
+    faster-whisper does (test_batched_decoding_over_vad_is_faster_whispers_own)."""
+    options = load_options("default", {"transcribe": {"language": "fr", "batch_size": 0}}).transcribe
     transcript = whisper.transcribe(base_model.path, noisy_call, options)
     heard = heard_in_quiet_sentence(transcript)
     assert len(heard) >= 8, heard
     assert "conservateur" in " ".join(heard), heard
+
+
+def segments_of(segments, word_text: str = "text") -> list[tuple]:
+    """Each segment's times, text, and its words' times, text and probability."""
+    return [(float(s.start), float(s.end), s.text,
+             tuple((float(w.start), float(w.end), getattr(w, word_text), float(w.probability)) for w in s.words))
+            for s in segments]  # fmt: skip
+
+
+@pytest.mark.parametrize("path, language", [("fr/radio_bfmtv_120s.mp3", "fr"), ("en/sonnet001_librivox.mp3", "en")])
+def test_batched_decoding_over_vad_is_faster_whispers_own(base_model, shared, path, language):
+    """VAD runs before faster-whisper is called (while the model loads), and the windows it makes are handed to
+    faster-whisper: the segments, words, times and probabilities are those of faster-whisper's own batched
+    decoding with VAD, as whisper-ctranslate2 --batched runs it (the radio clip makes three windows)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    options = load_options("default", {"transcribe": {"language": language}}).transcribe
+    options = dataclasses.replace(options, batch_size=8)
+    audio = media.decode_audio(AUDIO / path)
+    ours = whisper.transcribe(base_model.path, audio, options)
+    model = whisper.load_model(str(base_model.path), "cpu", "int8", whisper.resolve_threads(0))
+    kwargs = {k: v for k, v in whisper._decode_kwargs(options, True).items() if k not in
+              ("condition_on_previous_text", "hallucination_silence_threshold")}  # fmt: skip
+    theirs, _ = BatchedInferencePipeline(model).transcribe(audio, batch_size=8, **kwargs)
+    expected = segments_of(theirs, word_text="word")
+    assert len(expected) >= 2
+    assert segments_of(ours.segments) == expected
+
+
+@pytest.mark.parametrize("name", ["ca/dosparlants.mp3", "en/jfk.flac", "fr/dictee_numero_un.aiff",
+                                  "formats/audio-mono-8-bit-44100Hz.wav", "formats/audio-stereo-24-bit-44100Hz.flac"])
+def test_whisper_hears_16_bit_samples_as_faster_whisper_decodes_them(shared, name):
+    """The samples are 16-bit, as OpenAI's and faster-whisper's loaders give Whisper: the same, bit for bit, as
+    faster-whisper's decode_audio. Decoded to floats, dosparlants.mp3 peaks at 1.48; here it is clipped."""
+    from faster_whisper.audio import decode_audio
+
+    ours = media.decode_audio(AUDIO / name)
+    assert ours.dtype == np.float32
+    assert np.array_equal(ours, decode_audio(str(AUDIO / name)))
+    assert np.abs(ours).max() <= 1.0
+    assert np.array_equal(ours * 32768, np.round(ours * 32768))
+
+
+def test_the_whisper_model_is_built_in_a_thread_that_ends(base_model, monkeypatch):
+    """Built in the main thread, CTranslate2 leaves an idle OpenMP team there, and libgomp then throttles the
+    threads that decode (adapters/passing_thread.py). The model is built once, in a thread that has ended."""
+    built_in: list[threading.Thread] = []
+    load = whisper._load
+
+    def recorded(*key):
+        built_in.append(threading.current_thread())
+        return load(*key)
+
+    monkeypatch.setattr(whisper, "_load", recorded)
+    whisper.unload_models()
+    options = load_options("default", {"transcribe": {"language": "en"}}).transcribe
+    whisper.preload(base_model.path, options)  # as the extract_audio stage does, before the audio is decoded
+    transcript = whisper.transcribe(base_model.path, media.decode_audio(AUDIO / "en/jfk.flac"), options)
+    assert "ask not" in transcript.text.lower()
+    again = whisper.load_model(*whisper._model_key(base_model.path, options))
+    assert len(built_in) == 1 and built_in[0] is not threading.main_thread() and not built_in[0].is_alive()
+    assert again is whisper._model(base_model.path, options)
+
+
+def test_a_model_that_cannot_load_fails_where_it_is_used_and_is_tried_again(tmp_path, monkeypatch):
+    options = load_options("default").transcribe
+    whisper.preload(tmp_path, options)  # an empty folder: the thread's failure waits for whoever uses the model
+    for _ in range(2):
+        with pytest.raises(ModelError, match="cannot load the Whisper model"):
+            whisper.load_model(*whisper._model_key(tmp_path, options))
 
 
 def test_cues_of_a_real_reading_obey_the_rules(base_model, shared):

@@ -142,7 +142,7 @@ def probe(path: Path) -> MediaInfo:
 
 
 class _SampleBuffer:
-    """Float32 samples appended into one array that grows by doubling, so the audio is never
+    """Samples appended into one float32 array that grows by doubling, so the audio is never
     held twice over as a list of chunks plus their concatenation."""
 
     def __init__(self, expected: int):
@@ -158,22 +158,28 @@ class _SampleBuffer:
         self.data[self.size : end] = samples
         self.size = end
 
-    def result(self) -> np.ndarray:
-        return self.data[: self.size]
+    def result(self, scale: float = 1.0) -> np.ndarray:
+        """The samples, each multiplied by `scale` in place."""
+        samples = self.data[: self.size]
+        if scale != 1.0:
+            samples *= np.float32(scale)
+        return samples
 
 
 def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None, expected_seconds: float = 0.0) -> np.ndarray:
-    """The first audio stream as float32 mono at 16 kHz, decoded and resampled as a stream.
+    """The first audio stream as mono at 16 kHz, decoded and resampled as a stream to 16-bit samples, given as
+    float32 between -1 and 1.
 
-    Straight to float32, not through 16-bit integers as faster-whisper's own `decode_audio` does (which clips a
-    decoded MP3 that goes past full scale): `benchmark/samples.py` compares the two on every clip of the peer
-    benchmark; neither is better on every clip, and float32 is kept (README, Benchmark)."""
+    Through 16-bit integers, as Whisper hears audio: OpenAI's loader and faster-whisper's both have ffmpeg write
+    16-bit samples, so a decoded MP3 that goes past full scale is clipped there too. The samples are the same, bit
+    for bit, as faster-whisper's `decode_audio` (tests/test_media.py); `benchmark/samples.py` compares them
+    with float32 straight from the decoder (README, Benchmark)."""
     buffer = _SampleBuffer(int((expected_seconds + 1) * SAMPLE_RATE))
     with _open(path) as container:
         if not container.streams.audio:
             raise NoAudioError("has no audio stream, so there is nothing to transcribe", str(path))
         stream = container.streams.audio[0]
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
         try:
             for packet in container.demux(stream):
                 try:
@@ -192,4 +198,4 @@ def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None,
             raise MediaError(f"the audio cannot be decoded ({exc})", str(path)) from exc
     if not buffer.size:
         raise NoAudioError("the audio stream holds no samples", str(path))
-    return buffer.result()
+    return buffer.result(scale=1 / 32768)

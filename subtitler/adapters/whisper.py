@@ -6,12 +6,15 @@ import ctypes
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
-from functools import cache, lru_cache
+from concurrent.futures import Future
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from subtitler.adapters import passing_thread
 from subtitler.errors import ModelError, UsageError
 from subtitler.model import Segment, Sentence, Transcript, Word
 from subtitler.options import TranscribeOptions
@@ -167,10 +170,12 @@ def resolve_batch_size(options: TranscribeOptions, device: str, model_path: Path
     return auto_batch_size(device, options.vad, free, model_mib(model_path), options.beam_size)
 
 
-@lru_cache(maxsize=2)
-def load_model(path: str, device: str, compute_type: str, threads: int):  # type: ignore[no-untyped-def]
-    """A WhisperModel (its encoder fed two windows at a time on a CPU: `whisper_model`), loaded once per process
-    for each (folder, device, type, threads)."""
+KEPT_MODELS = 2  # models a process keeps loaded (a transcriber and a translator)
+_models: dict[tuple[str, str, str, int], Future] = {}  # each (folder, device, type, threads): its model, or its loading
+_models_lock = threading.Lock()
+
+
+def _load(path: str, device: str, compute_type: str, threads: int):  # type: ignore[no-untyped-def]
     from subtitler.adapters.whisper_model import Model
 
     log.info("loading Whisper model %s on %s (%s, %d threads)", path, device, compute_type, threads)
@@ -178,6 +183,49 @@ def load_model(path: str, device: str, compute_type: str, threads: int):  # type
         return Model(path, device=device, compute_type=compute_type, cpu_threads=threads, local_files_only=True)
     except (RuntimeError, ValueError, OSError) as exc:
         raise ModelError(f"cannot load the Whisper model in {path} on {device} ({compute_type}): {exc}") from exc
+
+
+def _loading(key: tuple[str, str, str, int]) -> Future:
+    """The model of `key`, loaded once per process by a thread of its own (`passing_thread`), started now unless a
+    load of it has already started. Only the KEPT_MODELS newest are kept."""
+    with _models_lock:
+        if key not in _models:
+            _models[key] = passing_thread.start(lambda: _load(*key), "whisper-model")
+            for old in list(_models)[: max(0, len(_models) - KEPT_MODELS)]:
+                del _models[old]
+        return _models[key]
+
+
+def load_model(path: str, device: str, compute_type: str, threads: int):  # type: ignore[no-untyped-def]
+    """A WhisperModel (its encoder fed two windows at a time on a CPU: `whisper_model`), loaded once per process
+    for each (folder, device, type, threads), in a thread that ends once it is loaded (`passing_thread`); waits for
+    a load `preload` started. A load that failed is tried again by the next call."""
+    key = (path, device, compute_type, threads)
+    future = _loading(key)
+    try:
+        return future.result()
+    except BaseException:
+        with _models_lock:
+            if _models.get(key) is future:
+                del _models[key]
+        raise
+
+
+def unload_models() -> None:
+    """Forget every model this process loaded (a benchmark's clean slate)."""
+    with _models_lock:
+        _models.clear()
+
+
+def _model_key(model_path: Path, options: TranscribeOptions) -> tuple[str, str, str, int]:
+    device = resolve_device(options.device)
+    return str(model_path), device, resolve_compute_type(options.compute_type, device), resolve_threads(options.threads)
+
+
+def preload(model_path: Path, options: TranscribeOptions) -> None:
+    """Start loading the model in a thread, so that it loads while the audio is decoded and VAD runs: importing
+    faster-whisper and loading `base` take about 0.4 s on 2 cores, in C++ for the most part."""
+    _loading(_model_key(model_path, options))
 
 
 def download_from_hub(repo: str, target: Path) -> None:
@@ -220,18 +268,18 @@ def _decode_kwargs(options: TranscribeOptions, multilingual_model: bool) -> dict
 
 
 def _model(model_path: Path, options: TranscribeOptions):  # type: ignore[no-untyped-def]
-    device = resolve_device(options.device)
-    return load_model(
-        str(model_path), device, resolve_compute_type(options.compute_type, device), resolve_threads(options.threads)
-    )
+    return load_model(*_model_key(model_path, options))
 
 
 WINDOW_S = 30  # seconds of audio Whisper hears at once
 
 
-def _speech_windows(audio: np.ndarray, options: TranscribeOptions) -> tuple[list[dict[str, int]], np.ndarray, list[float]]:
-    """VAD's stretches of speech (samples), their audio joined, and the windows over it (start, end, ... in
-    seconds): the stretches packed into WINDOW_S at most, as batched decoding packs them."""
+Speech = tuple[list[dict[str, int]], np.ndarray, list[tuple[int, int]]]  # VAD's stretches, joined, windows over them
+
+
+def _speech_windows(audio: np.ndarray, options: TranscribeOptions) -> Speech:
+    """VAD's stretches of speech (samples), their audio joined, and the windows over it (first sample, and the one
+    after the last): the stretches packed into WINDOW_S at most, as faster-whisper's batched decoding packs them."""
     from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
 
     vad = VadOptions(
@@ -242,28 +290,46 @@ def _speech_windows(audio: np.ndarray, options: TranscribeOptions) -> tuple[list
     stretches = get_speech_timestamps(audio, vad)
     if not stretches:
         return [], audio[:0], []
-    pieces, windows = collect_chunks(audio, stretches, max_duration=WINDOW_S)
-    bounds = [t for w in windows for t in (float(w["offset"]), float(w["offset"] + w["duration"]))]
-    return stretches, np.concatenate(pieces), bounds
+    pieces, _ = collect_chunks(audio, stretches, max_duration=WINDOW_S)
+    ends = np.cumsum([len(piece) for piece in pieces]).tolist()
+    speech = np.concatenate(pieces)
+    del pieces
+    return stretches, speech, list(zip([0, *ends[:-1]], ends, strict=True))
 
 
-def _sequential(model, audio: np.ndarray, options: TranscribeOptions, kwargs: dict[str, object]):  # type: ignore[no-untyped-def]
-    """faster-whisper's sequential decoding, with VAD on the windows batched decoding uses: each starts where
-    a stretch of speech starts. Over the joined speech as a whole, a window starts wherever the last one's
-    last word ended, and a quiet sentence glued to a louder one was skipped by that jump."""
-    stretches, speech, bounds = _speech_windows(audio, options) if options.vad else ([], audio, [])
-    if not stretches:  # no VAD, or no speech: faster-whisper's own path (it still names the language)
-        return model.transcribe(audio, **kwargs)
+def _in_windows(model, audio: np.ndarray, speech: Speech | None, kwargs: dict[str, object], batch_size: int):  # type: ignore[no-untyped-def]
+    """Whisper over VAD's speech (`speech`; None without VAD), window by window, each window starting where a
+    stretch of speech starts; timestamps back on the audio's own clock.
+
+    VAD runs here rather than inside faster-whisper, so that it runs while the model is still loading
+    (`preload`). Batched, the windows are the very ones faster-whisper makes itself: the same joined speech cut at
+    the same samples (each bound given half a sample late: faster-whisper takes int(seconds x rate)), so the
+    words are the same (tests/test_transcribe.py). Sequential decoding takes them as its clip timestamps: over
+    the joined speech as a whole, a window started wherever the last one's last word ended, and a quiet sentence
+    glued to a louder one was skipped by that jump."""
+    from faster_whisper import BatchedInferencePipeline
     from faster_whisper.transcribe import restore_speech_timestamps
 
+    decoder = BatchedInferencePipeline(model) if batch_size > 0 else model
+    if batch_size > 0:
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("condition_on_previous_text", "hallucination_silence_threshold")}
+        kwargs["batch_size"] = batch_size
+    if not speech or not speech[0]:  # no VAD, or no speech: faster-whisper's own path (it still names the language)
+        return decoder.transcribe(audio, **kwargs)
+    stretches, joined, windows = speech
     kwargs = {k: v for k, v in kwargs.items() if k not in ("vad_filter", "vad_parameters")}
-    segments, info = model.transcribe(speech, clip_timestamps=bounds, **kwargs)
+    if batch_size > 0:
+        clips: object = [{"start": (a + 0.5) / SAMPLE_RATE, "end": (b + 0.5) / SAMPLE_RATE} for a, b in windows]
+    else:
+        clips = [t / SAMPLE_RATE for window in windows for t in window]
+    segments, info = decoder.transcribe(joined, clip_timestamps=clips, **kwargs)
     return restore_speech_timestamps(segments, stretches, SAMPLE_RATE), info
 
 
 def _decode(
     model,  # type: ignore[no-untyped-def]
     audio: np.ndarray,
+    speech: Speech | None,
     options: TranscribeOptions,
     kwargs: dict[str, object],
     on_progress: Callable[[float], None] | None,
@@ -271,14 +337,7 @@ def _decode(
 ) -> tuple[list[Segment], object]:
     """Whisper's segments over the audio, likely hallucinations dropped, progress in media seconds."""
     duration = len(audio) / SAMPLE_RATE
-    if batch_size > 0:
-        from faster_whisper import BatchedInferencePipeline
-
-        kwargs.pop("condition_on_previous_text")
-        kwargs.pop("hallucination_silence_threshold")
-        segments_iter, info = BatchedInferencePipeline(model).transcribe(audio, batch_size=batch_size, **kwargs)
-    else:
-        segments_iter, info = _sequential(model, audio, options, kwargs)
+    segments_iter, info = _in_windows(model, audio, speech, kwargs, batch_size)
     segments = []
     for raw in segments_iter:
         segment = Segment(
@@ -306,12 +365,14 @@ def transcribe(
     options: TranscribeOptions,
     on_progress: Callable[[float], None] | None = None,
 ) -> Transcript:
+    preload(model_path, options)
+    speech = _speech_windows(audio, options) if options.vad else None  # while the model loads
     model = _model(model_path, options)
     if options.language and not model.model.is_multilingual and options.language != "en":
         raise UsageError(f"the model in {model_path} knows only English; use a multilingual model for '{options.language}'")
     batch_size = resolve_batch_size(options, resolve_device(options.device), model_path)
     kwargs = _decode_kwargs(options, model.model.is_multilingual)
-    segments, info = _decode(model, audio, options, kwargs, on_progress, batch_size)
+    segments, info = _decode(model, audio, speech, options, kwargs, on_progress, batch_size)
     return Transcript(
         language=info.language,  # type: ignore[attr-defined]
         language_probability=float(info.language_probability),  # type: ignore[attr-defined]
@@ -331,6 +392,8 @@ def translate(
     translates, `model_store.translator`; never large-v3-turbo, which answers in the spoken language)."""
     if "turbo" in model_path.name.lower():  # a wrong language written as English is worse than no translation
         raise ModelError(f"the model in {model_path} cannot translate (it answers in the spoken language); use another")
+    preload(model_path, options)
+    speech = _speech_windows(audio, options) if options.vad else None  # while the model loads
     model = _model(model_path, options)
     if not model.model.is_multilingual:
         raise UsageError(f"the model in {model_path} knows only English, so it cannot translate; use a multilingual model")
@@ -338,5 +401,5 @@ def translate(
     batch_size = resolve_batch_size(options, resolve_device(options.device), model_path)
     if batch_size > 0:  # a segment a sentence (timed by Whisper), not one per 30 s window
         kwargs["without_timestamps"] = False
-    segments, _ = _decode(model, audio, options, kwargs, on_progress, batch_size)
+    segments, _ = _decode(model, audio, speech, options, kwargs, on_progress, batch_size)
     return [Sentence(s.start, s.end, " ".join(s.text.split())) for s in segments]

@@ -152,6 +152,10 @@ def celery_settings(config: ClusterConfig) -> dict[str, Any]:
         # A job running when the broker connection drops goes on: the broker hands its message to another worker
         # meanwhile, and the output folder's lease makes that copy wait and then find the job done (work.py).
         "worker_cancel_long_running_tasks_on_connection_loss": False,
+        # A job sent while the broker restarts waits for it, for about a minute (1 s, then every 2 s), rather than
+        # fail the run: the coordinator may still be sending when the first jobs have started.
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {"max_retries": 30, "interval_start": 0, "interval_step": 1, "interval_max": 2},
         # A worker waits for a broker that is restarting; the coordinator checks the broker before it sends anything.
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 5,

@@ -26,6 +26,8 @@ from subtitler.cluster.config import CPU, GPU, HARD_AFTER_SOFT_S, ClusterConfig
 from subtitler.cluster.message import JobMessage
 from subtitler.cluster.record import DONE
 from subtitler.cluster.work import ENDED, PROGRESS, STARTED
+from subtitler.errors import UsageError
+from subtitler.names import shown
 from subtitler.watch.store import Entry, one_line
 from subtitler.watch.workers import Report, Task
 
@@ -103,8 +105,13 @@ class BrokerPool:
         message = JobMessage(task.key, str(task.source.absolute()), str(self._outbox), str(task.folder.absolute()),
                              task.stem, absolute_preset(task.preset), self._given, self._force, limit)  # fmt: skip
         self._out[task.id] = _Out(task.key, task.folder)
-        self._app.send_task(TASK, kwargs={"job": message.to_json()}, task_id=task.id, queue=self._queue(),
-                            soft_time_limit=limit, time_limit=limit + HARD_AFTER_SOFT_S)  # fmt: skip
+        try:  # through a broker restart too (the publish retry policy: config.celery_settings)
+            self._app.send_task(TASK, kwargs={"job": message.to_json()}, task_id=task.id, queue=self._queue(),
+                                soft_time_limit=limit, time_limit=limit + HARD_AFTER_SOFT_S)  # fmt: skip
+        except Exception as exc:  # kombu's OperationalError, or whatever the connection raised: one line
+            reason = " ".join(str(exc).split()) or exc.__class__.__name__
+            raise UsageError(f"cannot send {shown(task.source)} to the broker at {self._config.shown}: {reason} "
+                             "(run the same command again once it is back: no job runs twice)") from None
 
     def adopt(self, tasks: list[Task]) -> None:
         """Jobs a stopped coordinator left out: followed again; those not ended are sent again under the same id
