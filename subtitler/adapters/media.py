@@ -170,10 +170,10 @@ def decode_audio(path: Path, on_progress: Callable[[float], None] | None = None,
     """The first audio stream as mono at 16 kHz, decoded and resampled as a stream to 16-bit samples, given as
     float32 between -1 and 1.
 
-    Through 16-bit integers, as Whisper hears audio: OpenAI's loader and faster-whisper's both have ffmpeg write
-    16-bit samples, so a decoded MP3 that goes past full scale is clipped there too. The samples are the same, bit
-    for bit, as faster-whisper's `decode_audio` (tests/test_media.py); `benchmark/samples.py` compares them
-    with float32 straight from the decoder (README, Benchmark)."""
+    Through 16-bit integers, as Whisper hears audio: OpenAI's loader (ffmpeg's s16le) and faster-whisper's (PyAV's
+    s16) both decode to 16-bit samples, so a decoded MP3 that goes past full scale is clipped there too. The
+    samples are the same, bit for bit, as faster-whisper's `decode_audio` (tests/test_transcribe.py);
+    `benchmark/samples.py` compares them with float32 straight from the decoder (README, Benchmark)."""
     buffer = _SampleBuffer(int((expected_seconds + 1) * SAMPLE_RATE))
     with _open(path) as container:
         if not container.streams.audio:

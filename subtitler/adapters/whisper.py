@@ -301,7 +301,7 @@ def _in_windows(model, audio: np.ndarray, speech: Speech | None, kwargs: dict[st
     """Whisper over VAD's speech (`speech`; None without VAD), window by window, each window starting where a
     stretch of speech starts; timestamps back on the audio's own clock.
 
-    VAD runs here rather than inside faster-whisper, so that it runs while the model is still loading
+    VAD has run before, in `_speech_windows` rather than inside faster-whisper, while the model was still loading
     (`preload`). Batched, the windows are the very ones faster-whisper makes itself: the same joined speech cut at
     the same samples (each bound given half a sample late: faster-whisper takes int(seconds x rate)), so the
     words are the same (tests/test_transcribe.py). Sequential decoding takes them as its clip timestamps: over
