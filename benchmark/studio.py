@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 
 from subtitler.adapters.ffmpeg import ffmpeg_exe  # noqa: E402
+from tests.waiting import wait_until  # noqa: E402
 
 STEM = "long"
 FOLDER = "bench"  # the inbox subfolder, with its preset
@@ -67,15 +67,7 @@ SENTENCES = [
 ]
 
 
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 600.0, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out waiting for {what}")
-        time.sleep(every)
+POLL_S = 0.05  # how often a wait asks: what the benchmark times includes it
 
 
 def make_video(path: Path, seconds: float) -> None:
@@ -153,7 +145,7 @@ class Studio:
         if not found:
             raise SystemExit(f"the studio did not start: {line}{self.process.stdout.read()}")
         self.url = found.group(0)
-        page = wait_until("the studio", lambda: self._get("/"), 60)
+        page = wait_until("the studio", lambda: self._get("/"), 60, POLL_S)
         self.csrf = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
 
     def _get(self, path: str) -> str:
@@ -192,7 +184,8 @@ def browser() -> Any:
 
 def ready_ms(driver: Any, url: str) -> float:
     driver.get(url)
-    wait_until("the editor", lambda: driver.execute_script("return performance.getEntriesByName('editor-ready').length"))
+    wait_until("the editor", lambda: driver.execute_script("return performance.getEntriesByName('editor-ready').length"),
+               600, POLL_S)
     return float(driver.execute_script("return performance.getEntriesByName('editor-ready')[0].startTime"))
 
 
@@ -202,7 +195,8 @@ def switch_ms(driver: Any, language: str) -> float:
     loads = driver.execute_script("return document.getElementById('editor').dataset.loads")
     began = time.perf_counter()
     Select(driver.find_element("id", "language")).select_by_value(language)
-    wait_until("the language", lambda: driver.execute_script("return document.getElementById('editor').dataset.loads") != loads)
+    wait_until("the language", lambda: driver.execute_script("return document.getElementById('editor').dataset.loads") != loads,
+               600, POLL_S)
     return (time.perf_counter() - began) * 1000
 
 

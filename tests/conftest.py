@@ -11,13 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
+
+from tests.waiting import wait_until as wait_until  # the tests import it from here
 
 REPO = Path(__file__).resolve().parents[1]
 # ../shared, or the folder $SUBTITLER_SHARED names: media in data/, super-resolution models in models/.
@@ -42,18 +44,6 @@ def _flag(name: str) -> bool:
 # Under CI a test never skips for want of something the tests need (shared media, a model, a tool, an
 # engine): CI would be green while testing nothing. .ci/run sets SUBTITLER_REQUIRE_ENGINES.
 REQUIRE_ALL = _flag("CI") or _flag("SUBTITLER_REQUIRE_ENGINES")
-
-
-def wait_until(what: str, check: Callable[[], Any], timeout: float = 240.0, every: float = 0.1) -> Any:
-    """`check()`'s first true answer, asked every `every` seconds; an AssertionError naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(every)
 
 
 def need(available: bool, what: str) -> None:
